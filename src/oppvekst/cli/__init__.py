@@ -1,0 +1,20 @@
+"""The `oppvekst` command line: thin, it calls the packages. Every data command answers --json too."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Oppvekst: kunnskapssystem for barn og unges oppvekst.", no_args_is_help=True)
+
+
+def _register() -> None:
+    # Each capability keeps its commands in its own module here; importing registers them on `app`.
+    from oppvekst.cli import core  # noqa: F401
+    from oppvekst.cli import evidence
+
+    app.add_typer(evidence.app, name="evidence")
+
+
+def main() -> None:
+    _register()
+    app()
