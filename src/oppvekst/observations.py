@@ -51,17 +51,18 @@ def frame(rows: pd.DataFrame | list[dict] | None = None) -> pd.DataFrame:
     return df[COLUMNS].astype(DTYPES)
 
 
-def validate(df: pd.DataFrame, *, file: str = "<observations>") -> pd.DataFrame:
+def validate(df: pd.DataFrame, *, file: str = "<observations>", first_row: int = 1) -> pd.DataFrame:
     """Check an observation table; raise InputError naming file, row and field on the first fault.
 
-    Row numbers are 1-based positions in the table as given.
+    Rows are numbered from `first_row` (2 for a CSV file with a header line, so that the number is
+    the line in the file).
     """
     df = frame(df)
 
     def fail(mask: pd.Series, field: str, message: str) -> None:
         if mask.any():
             pos = int(mask.to_numpy().nonzero()[0][0])
-            raise InputError(message, file=file, row=pos + 1, field=field)
+            raise InputError(message, file=file, row=pos + first_row, field=field)
 
     for col in ("indicator", "region", "sex", "age", "background", "ses"):
         fail(df[col].isna() | (df[col].str.strip() == ""), col, "empty (use 'all' for a total)")

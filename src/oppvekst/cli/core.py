@@ -1,21 +1,228 @@
-"""Core commands: build, serve, load, releases, regions, show."""
+"""Core commands: build, serve, load, releases, regions, show, indicators."""
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from oppvekst.cli import app
+from oppvekst.errors import InputError
+
+console = Console()
+releases_app = typer.Typer(help="Versjoner (releases): list, sammenlign, trekk tilbake.", invoke_without_command=True)
+app.add_typer(releases_app, name="releases")
+
+JsonOpt = typer.Option(False, "--json", help="Svar i JSON (for skript).")
+
+
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _frame_records(df: pd.DataFrame) -> list[dict]:
+    return json.loads(df.to_json(orient="records", force_ascii=False))
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]Feil / error:[/red] {exc}")
+    raise typer.Exit(2)
+
+
+def _table(df: pd.DataFrame, title: str | None = None) -> Table:
+    t = Table(title=title)
+    for col in df.columns:
+        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    for row in df.itertuples(index=False):
+        t.add_row(*("–" if (v is None or (isinstance(v, float) and v != v)) else
+                    f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v) for v in row))
+    return t
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web application and the JSON API."""
+    """Start nettsidene og API-et / serve the web application and the JSON API."""
     import uvicorn
 
     uvicorn.run("oppvekst.web.app:create_app", factory=True, host=host, port=port)
 
 
 @app.command()
-def build() -> None:
-    """Build the warehouse from the bundled data."""
-    typer.echo("not built yet")
+def build(json_out: bool = JsonOpt) -> None:
+    """Bygg lageret fra de medfølgende dataene / build the warehouse from the bundled data."""
+    from oppvekst.build import build as run_build
+    from oppvekst.warehouse import Warehouse
+
+    started = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=json_out) as progress:
+        task = progress.add_task("bygger / building", total=None)
+        try:
+            with Warehouse() as wh:
+                report = run_build(wh, progress=lambda step: progress.update(task, description=f"bygger: {step}"))
+                path = wh.path
+        except InputError as exc:
+            _fail(exc)
+    seconds = time.perf_counter() - started
+    if json_out:
+        _print_json({"warehouse": str(path), "seconds": round(seconds, 2), "regions": report.regions,
+                     "indicators": report.indicators, "measures": report.measures,
+                     "releases": [{"name": n, "release": r, "rows": k} for n, r, k in report.releases]})
+        return
+    for name, rel, rows in report.releases:
+        state = f"release {rel}" if rel else "uendret / unchanged"
+        console.print(f"  {name}: {rows:,} rader / rows ({state})".replace(",", " "))
+    console.print(f"Lager / warehouse: {path}  ({seconds:.1f} s)")
+
+
+@app.command()
+def load(file: Path = typer.Argument(..., exists=True, dir_okay=False),
+         source: str = typer.Option(None, help="Kilde (standard: filnavnet) / source description"),
+         mapping: Path = typer.Option(None, exists=True, help="Deklarert kolonnekart (YAML) for CSV/Excel/JSON-stat"),
+         codes_year: int = typer.Option(None, help="Året kommunekodene gjelder for; tellinger føres over til 2024"),
+         json_out: bool = JsonOpt) -> None:
+    """Last en fil inn som en ny versjon (alt eller ingenting) / load a file as one release."""
+    from oppvekst.warehouse import Warehouse
+    from oppvekst.warehouse.loading import read_for_load
+
+    try:
+        obs = read_for_load(file, mapping=mapping, codes_year=codes_year)
+        with Warehouse() as wh:
+            rel = wh.load_release(obs, source=source or file.name, file=str(file), skip_if_unchanged=False)
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"release": rel.id, "rows": rel.n_rows, "indicators": list(rel.indicators)})
+    else:
+        console.print(f"Lastet / loaded release {rel.id}: {rel.n_rows} rader, indikatorer {', '.join(rel.indicators)}")
+
+
+@releases_app.callback()
+def releases_list(ctx: typer.Context, json_out: bool = JsonOpt) -> None:
+    """List versjonene / list releases."""
+    if ctx.invoked_subcommand:
+        return
+    from oppvekst.warehouse import Warehouse
+
+    with Warehouse(read_only=True) as wh:
+        rels = wh.releases()
+    if json_out:
+        _print_json([r.__dict__ for r in rels])
+        return
+    t = Table("id", "tid / time", "kilde / source", "rader", "status", "syntetisk", "hash")
+    for r in rels:
+        t.add_row(str(r.id), f"{r.created_at:%Y-%m-%d %H:%M}", r.source, str(r.n_rows), r.status,
+                  "ja" if r.synthetic else "nei", r.content_hash[:12])
+    console.print(t)
+
+
+@releases_app.command("diff")
+def releases_diff(old: int, new: int, json_out: bool = JsonOpt) -> None:
+    """Sammenlign to versjoner / compare two releases (rows and national sums per year)."""
+    from oppvekst.warehouse import Warehouse
+
+    with Warehouse(read_only=True) as wh:
+        try:
+            d = wh.diff(old, new)
+        except KeyError as exc:
+            _fail(exc)
+    sums = d.pop("national_sums")
+    if json_out:
+        _print_json({**d, "national_sums": _frame_records(sums)})
+        return
+    console.print(f"Release {old} → {new}: {d['identical']} like, {d['changed']} endret, "
+                  f"{d['new_rows']} nye, {d['removed']} fjernet")
+    changed = sums[(sums["numerator_old"] != sums["numerator_new"]) |
+                   (sums["denominator_old"] != sums["denominator_new"])]
+    console.print(_table(changed if len(changed) else sums.head(20), "Landstall / national sums"))
+
+
+@releases_app.command("rollback")
+def releases_rollback(release: int) -> None:
+    """Trekk tilbake en versjon / roll a release back (the previous one becomes current)."""
+    from oppvekst.warehouse import Warehouse
+
+    with Warehouse() as wh:
+        try:
+            rel = wh.rollback(release)
+        except (KeyError, ValueError) as exc:
+            _fail(exc)
+    console.print(f"Release {rel.id} er trukket tilbake / rolled back ({', '.join(rel.indicators)})")
+
+
+@app.command("regions")
+def regions_cmd(level: str = typer.Option(None, help="land | fylke | kommune | bydel | levekårssone"),
+                search: str = typer.Option(None, help="Søk i navn / search names"),
+                weights: bool = typer.Option(False, "--weights", help="Vis vektene for delte kommuner"),
+                changes: bool = typer.Option(False, "--changes", help="Vis kodeendringer siden 2008"),
+                json_out: bool = JsonOpt) -> None:
+    """Regioner (2024-inndelingen), kodeendringer og delingsvekter / regions, changes, split weights."""
+    from oppvekst import regions
+
+    if weights:
+        df = regions.split_weights()
+    elif changes:
+        df = regions.changes()
+    else:
+        df = regions.regions_2024()
+        if level:
+            df = df[df["level"] == level]
+        if search:
+            df = df[df["name"].str.contains(search, case=False, regex=False) | (df["code"] == search)]
+    if json_out:
+        _print_json(_frame_records(df))
+    else:
+        console.print(_table(df))
+
+
+@app.command()
+def indicators(json_out: bool = JsonOpt) -> None:
+    """List indikatorene i katalogen / list the indicator catalogue."""
+    from oppvekst.indicators.catalogue import catalogue
+
+    cat = catalogue()
+    if json_out:
+        _print_json([i.model_dump() for i in cat.values()])
+        return
+    t = Table("id", "navn", "tema", "kilde", "data")
+    for i in cat.values():
+        t.add_row(i.id, i.name.nb, i.theme, f"{i.source.name} {i.source.table or ''}".strip(), i.data)
+    console.print(t)
+
+
+@app.command()
+def show(indicator: str, region: str = typer.Option(..., "--region", help="Regionkode, f.eks. 0301"),
+         year: int = typer.Option(None, "--year", help="År (standard: alle)"),
+         json_out: bool = JsonOpt) -> None:
+    """Vis en indikator for en region / show an indicator for a region."""
+    from oppvekst.indicators.catalogue import get
+    from oppvekst.warehouse import Warehouse
+
+    try:
+        meta = get(indicator)
+    except KeyError as exc:
+        _fail(exc)
+    with Warehouse(read_only=True) as wh:
+        df = wh.observations(indicator=indicator, regions=[region], year=year, sex=None, age=None)
+        name = wh.query("SELECT name FROM regions WHERE code = ?", [region])
+    if df.empty:
+        _fail(KeyError(f"ingen tall / no data for {indicator} in region {region}"
+                       + (f" in {year}" if year else "")))
+    cols = ["period_from", "period_to", "sex", "age", "numerator", "denominator", "value", "ci_low", "ci_high", "flag"]
+    out = df[cols].rename(columns={"period_from": "from", "period_to": "to"})
+    if json_out:
+        _print_json({"indicator": indicator, "region": region,
+                     "region_name": name["name"].iloc[0] if len(name) else None,
+                     "unit": meta.unit.nb if meta.unit else None, "synthetic": bool(df["synthetic"].any()),
+                     "source": meta.source.model_dump(), "observations": _frame_records(out)})
+        return
+    title = f"{meta.name.nb} – {name['name'].iloc[0] if len(name) else region} ({region})"
+    console.print(_table(out, title))
+    console.print(f"Kilde / source: {meta.source.name} {meta.source.table or ''}. "
+                  "Intervall: 95 % Wilson. Flagg: 0 verdi, 1 mangler, 2 kan ikke beregnes, 3 prikket.")

@@ -1,0 +1,46 @@
+"""The main job: build the warehouse from the bundled data (regions, catalogue, one release per source).
+
+Orchestration lives here, above the capability packages, so that `warehouse` never imports `indicators`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from oppvekst import regions
+from oppvekst.indicators import neet, population
+from oppvekst.indicators.catalogue import catalogue
+from oppvekst.warehouse.store import Warehouse
+
+# (name, source description, derivation) for every bundled release
+BUNDLED = [
+    ("neet_15_29", "SSB 13556 (bundled extract, 2008–2024)", lambda: neet.derive()[0]),
+    ("population", "SSB 07459 (2019, 2023, 2024), SSB 10826 (2024), FHI csdata (2025–2026)", population.derive),
+]
+
+
+@dataclass
+class BuildReport:
+    releases: list[tuple[str, int | None, int]] = field(default_factory=list)  # name, release id, rows
+    regions: int = 0
+    indicators: int = 0
+    measures: int | None = None
+
+
+def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: None) -> BuildReport:
+    report = BuildReport()
+    progress("regions")
+    table = regions.regions_2024()
+    warehouse.replace_regions(table)
+    report.regions = len(table)
+    progress("indicator catalogue")
+    inds = [i.model_dump() for i in catalogue().values()]
+    warehouse.replace_indicators(inds)
+    report.indicators = len(inds)
+    for name, source, derive in BUNDLED:
+        progress(name)
+        obs = derive()
+        rel = warehouse.load_release(obs, source=source, description=f"bundled: {name}")
+        report.releases.append((name, rel.id if rel else None, len(obs)))
+    return report

@@ -1,0 +1,103 @@
+"""NEET 15–29 (utenforskap) from SSB 13556: every municipality, county and the country, 2008–2024.
+
+Counts are carried onto the 2024 municipality codes year by year before any share is computed, so a
+merged municipality's share is the share of the merged population, and a split shares out both
+numerator and denominator by the same population weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from oppvekst import config, regions
+from oppvekst.errors import InputError
+from oppvekst.indicators.stats import wilson
+from oppvekst.observations import FLAG_MISSING, FLAG_VALUE, TOTAL, frame
+
+INDICATOR = "neet_15_29"
+SOURCE_FILE = config.DATA_DIR / "neet" / "ssb13556_neet_15-29_by_kommune_sex_age_2008-2024.csv"
+AGES = {"15-29 år": "15-29", "20-24 år": "20-24", "25-29 år": "25-29"}
+SEXES = {"Begge kjønn": TOTAL, "Kvinner": "female", "Menn": "male"}
+KEYS = ["region", "year", "sex", "age"]
+
+
+def read_13556(path: Path = SOURCE_FILE) -> pd.DataFrame:
+    """The bundled SSB 13556 extract as (region, year, sex, age, numerator, denominator)."""
+    raw = pd.read_csv(path, dtype={"komnr": str}, encoding="utf-8")
+    for field, allowed in (("alder", AGES), ("kjonn", SEXES)):
+        bad = ~raw[field].isin(list(allowed))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"unknown value {raw[field].iloc[i]!r}", file=str(path), row=i + 2, field=field)
+    for field in ("tot", "NEET"):
+        bad = raw[field] < 0
+        if bad.any():
+            raise InputError("negative count", file=str(path), row=int(np.flatnonzero(bad)[0]) + 2, field=field)
+    bad = raw["NEET"] > raw["tot"]
+    if bad.any():
+        raise InputError("numerator larger than its denominator", file=str(path),
+                         row=int(np.flatnonzero(bad)[0]) + 2, field="NEET")
+    return pd.DataFrame({
+        "region": raw["komnr"], "year": raw["tid"].astype(int), "sex": raw["kjonn"].map(SEXES),
+        "age": raw["alder"].map(AGES), "numerator": raw["NEET"].astype(float),
+        "denominator": raw["tot"].astype(float),
+    })
+
+
+def _add_15_19(df: pd.DataFrame) -> pd.DataFrame:
+    """15–19 = 15–29 − 20–24 − 25–29 (SSB 13556 publishes only the three other bands)."""
+    wide = df.pivot_table(index=["region", "year", "sex"], columns="age",
+                          values=["numerator", "denominator"], aggfunc="first", dropna=False)
+    parts = {}
+    for col in ("numerator", "denominator"):
+        w = wide[col]
+        if not {"15-29", "20-24", "25-29"} <= set(w.columns):
+            return df
+        parts[col] = w["15-29"] - w["20-24"] - w["25-29"]  # NaN if any band is missing
+    young = pd.DataFrame(parts).reset_index().assign(age="15-19")
+    young = young[young["denominator"].notna()]
+    return pd.concat([df, young[KEYS + ["numerator", "denominator"]]], ignore_index=True)
+
+
+def _sum_missing_aware(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sum counts; a group with any missing part is missing (never a silent undercount)."""
+    return df.groupby(by, as_index=False).agg(
+        numerator=("numerator", lambda s: s.sum() if s.notna().all() else np.nan),
+        denominator=("denominator", lambda s: s.sum() if s.notna().all() else np.nan),
+    )
+
+
+def derive(path: Path = SOURCE_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Observations for neet_15_29 on 2024 codes, and the split weights used (for display)."""
+    raw = read_13556(path)
+    national = raw[raw["region"] == "0"]
+    municipal = raw[raw["region"].str.len() == 4]
+    harmonised, weights = [], []
+    for year, part in municipal.groupby("year"):
+        carried = regions.harmonise(part, int(year), code_col="region",
+                                    count_cols=["numerator", "denominator"], file=str(path))
+        harmonised.append(carried)
+        if carried.attrs.get("weights") is not None and len(carried.attrs["weights"]):
+            weights.append(carried.attrs["weights"].assign(year=year))
+    municipal = pd.concat(harmonised, ignore_index=True)[KEYS + ["numerator", "denominator"]]
+    county_of = regions.regions_2024().set_index("code")["parent"]
+    counties = _sum_missing_aware(municipal.assign(region=municipal["region"].map(county_of)), KEYS)
+    table = pd.concat([national, counties, municipal], ignore_index=True)
+    table = _add_15_19(table)
+    return to_observations(table), (pd.concat(weights, ignore_index=True) if weights else pd.DataFrame())
+
+
+def to_observations(table: pd.DataFrame) -> pd.DataFrame:
+    low, high = wilson(table["numerator"], table["denominator"])
+    value = table["numerator"] / table["denominator"]
+    missing = value.isna()
+    return frame({
+        "indicator": INDICATOR, "region": table["region"], "period_from": table["year"],
+        "period_to": table["year"], "sex": table["sex"], "age": table["age"],
+        "numerator": table["numerator"], "denominator": table["denominator"],
+        "value": value * 100, "ci_low": low * 100, "ci_high": high * 100, "n_years": 1,
+        "flag": np.where(missing, FLAG_MISSING, FLAG_VALUE),
+    })

@@ -1,0 +1,61 @@
+"""Population 0–17 and 15–29 (SSB 07459 by municipality, SSB 10826 by city district), on 2024 codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oppvekst import config, regions
+from oppvekst.observations import FLAG_VALUE, frame
+from oppvekst.sources.statbank import read_population
+
+POP_DIR = config.DATA_DIR / "population"
+# file -> year of the municipality codes it is reported on (1 January of that year)
+MUNICIPAL_FILES = {
+    "ssb_07459_raw_Personer2019.csv": 2019,
+    "ssb_07459_raw_Personer2023.csv": 2023,
+    "ssb_07459_raw_Personer2024.csv": 2024,
+}
+WARD_FILE = "ssb_10826_raw_Personerward2024.csv"
+CSDATA_FILE = "csdata_nor_population_by_age_b2024_total_2024_2026.csv"  # 2025-2026, on 2024 codes
+BANDS = {"population_0_17": (0, 17), "population_15_29": (15, 29)}
+
+
+def _bands(pop: pd.DataFrame) -> pd.DataFrame:
+    """Sum single-year ages into the catalogue's age bands: (indicator, region, year, persons)."""
+    out = []
+    for indicator, (lo, hi) in BANDS.items():
+        part = pop[pop["age"].between(lo, hi)]
+        out.append(part.groupby(["region", "year"], as_index=False)["persons"].sum().assign(indicator=indicator))
+    return pd.concat(out, ignore_index=True)
+
+
+def _csdata_later_years() -> pd.DataFrame:
+    raw = pd.read_csv(POP_DIR / CSDATA_FILE)
+    raw = raw[(raw["granularity_geo"] == "municip") & (raw["calyear"] > 2024)]
+    return pd.DataFrame({"region": raw["location_code"].str.removeprefix("municip_nor"),
+                         "year": raw["calyear"], "age": raw["age"], "persons": raw["pop_jan1_n"]})
+
+
+def derive() -> pd.DataFrame:
+    """Observations: municipalities (harmonised onto 2024 codes), counties, country, city districts."""
+    municipal = []
+    for name, code_year in MUNICIPAL_FILES.items():
+        pop = read_population(POP_DIR / name)
+        pop = pop[pop["region"].str.fullmatch(r"\d{4}")]  # drop Svalbard, shelf and 'Rest' pseudo-regions
+        banded = _bands(pop)
+        municipal.append(regions.harmonise(banded, code_year, code_col="region", count_cols=["persons"],
+                                           file=str(POP_DIR / name)))
+    municipal.append(_bands(_csdata_later_years()))
+    municipal = pd.concat(municipal, ignore_index=True)
+    region_table = regions.regions_2024().set_index("code")
+    counties = (municipal.assign(region=municipal["region"].map(region_table["parent"]))
+                .groupby(["indicator", "region", "year"], as_index=False)["persons"].sum())
+    country = counties.groupby(["indicator", "year"], as_index=False)["persons"].sum().assign(region="0")
+    wards = read_population(POP_DIR / WARD_FILE)
+    wards = _bands(wards[wards["region"].isin(region_table.index[region_table["level"] == "bydel"])])
+    table = pd.concat([country, counties, municipal, wards], ignore_index=True)
+    return frame({
+        "indicator": table["indicator"], "region": table["region"], "period_from": table["year"],
+        "period_to": table["year"], "numerator": table["persons"].astype(float),
+        "value": table["persons"].astype(float), "n_years": 1, "flag": FLAG_VALUE,
+    })

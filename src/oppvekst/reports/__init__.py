@@ -1,0 +1,1 @@
+"""Reports: charts, maps, profiles as web pages and PDF."""
