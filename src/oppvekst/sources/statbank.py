@@ -214,3 +214,86 @@ def read_population(path: str | Path) -> pd.DataFrame:
     out["persons"] = df["value"].astype("int64")
     out.attrs["source_file"] = file
     return out.reset_index(drop=True)
+
+
+YEAR_HEADERS = {"år", "year", "tid", "time"}
+
+
+def read_statbank_wide(path: str | Path, header_rows: int | None = None,
+                       encoding: str | None = None) -> pd.DataFrame:
+    """A wide export with a multi-row header, one "<Dimension>: <category>" cell per row and column
+    (e.g. education/ssb_vgo_fullfort_fylker_2009-2019_wide_latin1.csv: Bakgrunn × Kjønn × Enhet × År).
+
+    The leading columns whose first header cell has no ':' (e.g. Region, Navn) are key columns.
+    `header_rows` is detected when not given (the leading rows whose value cells all read "X: y").
+    Returns the key columns, one column per header dimension (a year dimension, "År"/"Year", becomes
+    integer `year`), `value` and `flag` (empty cell -> NaN, flag 1; SSB symbols as in read_statbank_csv).
+    """
+    file = str(path)
+    text, _encoding = read_text(path, encoding)
+    delim = max(DELIMITERS, key=lambda d: text.split("\n", 1)[0].count(d))
+    try:
+        records = [r for r in _records(text, delim) if not _is_blank(r[1])]
+    except csv.Error as exc:
+        raise InputError(f"CSV syntax error: {exc}", file=file, field="csv") from None
+    if not records:
+        raise InputError("empty file", file=file, field="header")
+    first = [f.strip() for f in records[0][1]]
+    n_keys = next((i for i, f in enumerate(first) if ":" in f), None)
+    if not n_keys:
+        raise InputError("no key columns followed by 'Dimension: category' header cells", file=file,
+                         row=records[0][0], field="header")
+    width = len(first)
+
+    def is_header(fields: list[str]) -> bool:
+        cells = [f.strip() for f in fields[n_keys:]]
+        return len(fields) == width and all(":" in c for c in cells if c) and any(cells)
+
+    if header_rows is None:
+        header_rows = 0
+        while header_rows < len(records) and is_header(records[header_rows][1]):
+            header_rows += 1
+    header_part = records[:header_rows]
+    dims: list[str] = []
+    col_cats: list[list[str]] = [[] for _ in range(width - n_keys)]
+    for line, fields in header_part:
+        if not is_header(fields):
+            raise InputError("header row is not of the form 'Dimension: category'", file=file, row=line,
+                             field="header")
+        name = None
+        for j, cell in enumerate(fields[n_keys:]):
+            dim, _, cat = cell.strip().partition(":")
+            if name is None:
+                name = dim.strip()
+            elif dim.strip() != name:
+                raise InputError(f"header row mixes dimensions {name!r} and {dim.strip()!r}", file=file,
+                                 row=line, field=f"column {n_keys + j + 1}")
+            col_cats[j].append(cat.strip())
+        dims.append(name)
+    keys = first[:n_keys]
+    rows: list[list] = []
+    for line, fields in records[header_rows:]:
+        if len(fields) != width:
+            raise InputError(f"{len(fields)} fields where the header has {width}", file=file, row=line,
+                             field="row")
+        key_vals = [f.strip() for f in fields[:n_keys]]
+        for j, cell in enumerate(fields[n_keys:]):
+            parsed = parse_number(cell, decimal_comma=delim != ",")
+            if parsed is None:
+                raise InputError(f"value {cell.strip()!r} is not a number or an SSB symbol", file=file,
+                                 row=line, field=" / ".join(col_cats[j]) or f"column {n_keys + j + 1}")
+            rows.append(key_vals + col_cats[j] + [parsed[0], parsed[1]])
+    names = keys + ["year" if d.lower() in YEAR_HEADERS else d for d in dims] + ["value", "flag"]
+    df = pd.DataFrame(rows, columns=names)
+    for col in keys + [c for c in names[n_keys:-2]]:
+        df[col] = df[col].astype("string")
+    if "year" in df.columns:
+        bad = ~df["year"].str.fullmatch(r"\d{4}")
+        if bad.any():
+            raise InputError(f"year {df['year'][bad].iloc[0]!r} is not a year", file=file, field="year")
+        df["year"] = df["year"].astype("int64")
+    df["value"] = df["value"].astype("float64")
+    df["flag"] = df["flag"].astype("int8")
+    df.attrs["source_file"] = file
+    df.attrs["header_rows"] = header_rows
+    return df
