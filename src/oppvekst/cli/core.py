@@ -14,11 +14,15 @@ from rich.table import Table
 
 from oppvekst.cli import app
 from oppvekst.errors import InputError
+from oppvekst.formatting import nb_number
 
 console = Console()
 releases_app = typer.Typer(help="Versjoner (releases): list, sammenlign, trekk tilbake.", invoke_without_command=True)
 app.add_typer(releases_app, name="releases")
 
+SEX_NB = {"all": "begge", "female": "kvinner", "male": "menn"}
+HEADERS_NB = {"period_to": "år", "sex": "kjønn", "age": "alder", "numerator": "teller", "denominator": "nevner",
+              "value": "verdi", "ci_low": "lav", "ci_high": "høy", "flag": "flagg"}
 JsonOpt = typer.Option(False, "--json", help="Svar i JSON (for skript).")
 
 
@@ -35,13 +39,23 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _table(df: pd.DataFrame, title: str | None = None) -> Table:
+def _cell(value, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, float):
+        return nb_number(value, 0 if value.is_integer() and decimals == 0 else decimals).replace("\u202f", " ")
+    return str(value)
+
+
+def _table(df: pd.DataFrame, title: str | None = None, decimals: dict[str, int] | None = None) -> Table:
+    """A Rich table; floats get Norwegian formatting, whole counts no decimals."""
+    decimals = decimals or {}
     t = Table(title=title)
     for col in df.columns:
-        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left",
+                     no_wrap=True)
     for row in df.itertuples(index=False):
-        t.add_row(*("–" if (v is None or (isinstance(v, float) and v != v)) else
-                    f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v) for v in row))
+        t.add_row(*(_cell(v, decimals.get(col, 0)) for col, v in zip(df.columns, row, strict=True)))
     return t
 
 
@@ -89,7 +103,7 @@ def load(file: Path = typer.Argument(..., exists=True, dir_okay=False),
          json_out: bool = JsonOpt) -> None:
     """Last en fil inn som en ny versjon (alt eller ingenting) / load a file as one release."""
     from oppvekst.warehouse import Warehouse
-    from oppvekst.warehouse.loading import read_for_load
+    from oppvekst.loading import read_for_load
 
     try:
         obs = read_for_load(file, mapping=mapping, codes_year=codes_year)
@@ -214,8 +228,8 @@ def show(indicator: str, region: str = typer.Option(..., "--region", help="Regio
     if df.empty:
         _fail(KeyError(f"ingen tall / no data for {indicator} in region {region}"
                        + (f" in {year}" if year else "")))
-    cols = ["period_from", "period_to", "sex", "age", "numerator", "denominator", "value", "ci_low", "ci_high", "flag"]
-    out = df[cols].rename(columns={"period_from": "from", "period_to": "to"})
+    cols = ["period_to", "sex", "age", "numerator", "denominator", "value", "ci_low", "ci_high", "flag"]
+    out = df[cols]
     if json_out:
         _print_json({"indicator": indicator, "region": region,
                      "region_name": name["name"].iloc[0] if len(name) else None,
@@ -223,6 +237,7 @@ def show(indicator: str, region: str = typer.Option(..., "--region", help="Regio
                      "source": meta.source.model_dump(), "observations": _frame_records(out)})
         return
     title = f"{meta.name.nb} – {name['name'].iloc[0] if len(name) else region} ({region})"
-    console.print(_table(out, title))
-    console.print(f"Kilde / source: {meta.source.name} {meta.source.table or ''}. "
-                  "Intervall: 95 % Wilson. Flagg: 0 verdi, 1 mangler, 2 kan ikke beregnes, 3 prikket.")
+    shown = out.assign(sex=out["sex"].map(SEX_NB)).rename(columns=HEADERS_NB)
+    console.print(_table(shown, title, decimals={"verdi": 1, "lav": 1, "høy": 1}))
+    console.print(f"Kilde / source: {meta.source.name} {meta.source.table or ''}. Lav–høy: 95 % Wilson-intervall. "
+                  "Flagg: 0 verdi, 1 mangler, 2 kan ikke beregnes, 3 prikket.")

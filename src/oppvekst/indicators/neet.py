@@ -70,6 +70,27 @@ def _sum_missing_aware(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     )
 
 
+def _by_code_year(part: pd.DataFrame, year: int, file: str) -> list[tuple[int, pd.DataFrame]]:
+    """Split one year's rows by the code list they are on.
+
+    SSB 13556 publishes 2012 for Harstad on code 1903, the merger of 1 January 2013, so a code that
+    is not valid in `year` but comes into force on 1 January of the next year is read on that year's
+    codes, provided none of its predecessors is also in the data (that would count people twice).
+    """
+    valid = set(regions.municipality_codes(year)["code"])
+    later = part[~part["region"].isin(valid)]
+    if later.empty:
+        return [(year, part)]
+    walk = regions.crosswalk(year, year + 1)
+    predecessors = set(walk.loc[walk["new_code"].isin(later["region"]), "old_code"]) - set(later["region"])
+    both = part["region"].isin(predecessors)
+    if both.any():
+        i = int(np.flatnonzero(both.to_numpy())[0])
+        raise InputError(f"code {part['region'].iloc[i]!r} and its successor are both in {year}",
+                         file=file, field="region")
+    return [(year, part[part["region"].isin(valid)]), (year + 1, later)]
+
+
 def derive(path: Path = SOURCE_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observations for neet_15_29 on 2024 codes, and the split weights used (for display)."""
     raw = read_13556(path)
@@ -77,11 +98,14 @@ def derive(path: Path = SOURCE_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
     municipal = raw[raw["region"].str.len() == 4]
     harmonised, weights = [], []
     for year, part in municipal.groupby("year"):
-        carried = regions.harmonise(part, int(year), code_col="region",
-                                    count_cols=["numerator", "denominator"], file=str(path))
-        harmonised.append(carried)
-        if carried.attrs.get("weights") is not None and len(carried.attrs["weights"]):
-            weights.append(carried.attrs["weights"].assign(year=year))
+        for code_year, rows in _by_code_year(part, int(year), str(path)):
+            carried = regions.harmonise(rows, code_year, code_col="region",
+                                        count_cols=["numerator", "denominator"], file=str(path))
+            used = carried.attrs.get("weights")
+            carried.attrs = {}  # pandas compares attrs on concat; DataFrames there cannot be compared
+            if used is not None and len(used):
+                weights.append(used.assign(year=year))
+            harmonised.append(carried)
     municipal = pd.concat(harmonised, ignore_index=True)[KEYS + ["numerator", "denominator"]]
     county_of = regions.regions_2024().set_index("code")["parent"]
     counties = _sum_missing_aware(municipal.assign(region=municipal["region"].map(county_of)), KEYS)

@@ -42,9 +42,14 @@ def derive() -> pd.DataFrame:
     for name, code_year in MUNICIPAL_FILES.items():
         pop = read_population(POP_DIR / name)
         pop = pop[pop["region"].str.fullmatch(r"\d{4}")]  # drop Svalbard, shelf and 'Rest' pseudo-regions
+        # Exports list some retired codes with no one in them (2019: "1567 Rindal (-2018)", all zeros).
+        empty = pop.groupby("region")["persons"].transform("sum") == 0
+        pop = pop[~empty]
         banded = _bands(pop)
-        municipal.append(regions.harmonise(banded, code_year, code_col="region", count_cols=["persons"],
-                                           file=str(POP_DIR / name)))
+        carried = regions.harmonise(banded, code_year, code_col="region", count_cols=["persons"],
+                                    file=str(POP_DIR / name))
+        carried.attrs = {}  # split weights are shown by regions.split_weights(); attrs would break concat
+        municipal.append(carried)
     municipal.append(_bands(_csdata_later_years()))
     municipal = pd.concat(municipal, ignore_index=True)
     region_table = regions.regions_2024().set_index("code")
