@@ -9,7 +9,12 @@ import pytest
 from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
 from oppvekst.sources.pxweb import (
-    SSB_V1, SSB_V2, PxWebClient, QueryRejected, RateLimited, SourceUnavailable,
+    SSB_V1,
+    SSB_V2,
+    PxWebClient,
+    QueryRejected,
+    RateLimited,
+    SourceUnavailable,
 )
 
 FIX = DATA_DIR / "jsonstat_fixtures"

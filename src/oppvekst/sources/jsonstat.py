@@ -182,7 +182,7 @@ def _item_name(item: dict, i: int) -> str:
     href = item.get("href")
     if isinstance(href, str) and href.rstrip("/"):
         stem = href.rstrip("/").rsplit("/", 1)[-1]
-        return stem[:-5] if stem.endswith(".json") else stem
+        return stem.removesuffix(".json")
     return str(item.get("label") or f"item{i}")
 
 

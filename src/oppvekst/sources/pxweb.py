@@ -12,9 +12,9 @@ import hashlib
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 import pandas as pd
@@ -78,7 +78,7 @@ class PxWebClient:
             self._client.close()
             self._client = None
 
-    def __enter__(self) -> "PxWebClient":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -133,7 +133,7 @@ class PxWebClient:
     def _store(self, path: Path, method: str, url: str, body: bytes | None, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         record = {"method": method, "url": url, "body": body.decode() if body else None,
-                  "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds"), "response": data}
+                  "fetched": datetime.now(UTC).isoformat(timespec="seconds"), "response": data}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record, fh, ensure_ascii=False)

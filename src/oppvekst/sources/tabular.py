@@ -88,7 +88,7 @@ class TableMapping(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _complete(self) -> "TableMapping":
+    def _complete(self) -> TableMapping:
         given = set(self.columns) | set(self.constants)
         if self.melt:
             given |= {self.melt.into, self.melt.values}
@@ -104,8 +104,8 @@ class TableMapping(BaseModel):
         return self
 
     @classmethod
-    def load(cls, source: "TableMapping | dict | str | Path", *,
-             default_columns: dict[str, str] | None = None) -> "TableMapping":
+    def load(cls, source: TableMapping | dict | str | Path, *,
+             default_columns: dict[str, str] | None = None) -> TableMapping:
         """From a TableMapping, a dict or a YAML file; a bad mapping is an InputError naming the field.
         `default_columns` fill `columns` when it maps no number field (value, numerator, ...)."""
         if isinstance(source, cls):
@@ -148,8 +148,9 @@ def _raw_csv(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, li
 
 
 def _raw_excel(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, list]], bool]:
-    import openpyxl  # only needed for Excel
     from zipfile import BadZipFile
+
+    import openpyxl  # only needed for Excel
 
     file = str(path)
     try:
@@ -287,7 +288,7 @@ class _Mapper:
 
     def observation(self, keys: dict[str, Any], numbers: dict[str, Any], line: Any,
                     sources: dict[str, str]) -> dict:
-        fail = lambda field, msg: self.fail(line, f"{field} ({sources.get(field, 'constant')})", msg)  # noqa: E731
+        fail = lambda field, msg: self.fail(line, f"{field} ({sources.get(field, 'constant')})", msg)
         row: dict[str, Any] = {}
         for field, cell in keys.items():
             row[field] = self.key(field, cell, line, sources.get(field, "constant"))
@@ -358,7 +359,8 @@ def _map_rows(raw: pd.DataFrame, m: TableMapping, file: str, decimal_comma: bool
     for col, pattern in m.keep.items():
         if col not in raw.columns:
             raise InputError(f"keep: no column {col!r}", file=file, field=col)
-        raw = raw[raw[col].map(lambda c: bool(re.search(pattern, _text(c) or "")))]
+        regex = re.compile(pattern)
+        raw = raw[[bool(regex.search(_text(c) or "")) for c in raw[col]]]
     sources = {f: c for f, c in m.columns.items()}
     melt_cols: list[str] = []
     if m.melt:
