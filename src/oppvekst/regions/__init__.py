@@ -10,12 +10,24 @@ Tables are parsed once per process (functools.cache); the functions return copie
 """
 
 from oppvekst.regions._codes import (
-    MAX_YEAR, MIN_YEAR, changes, county_codes, county_names, municipality_codes, valid_years,
+    MAX_YEAR,
+    MIN_YEAR,
+    changes,
+    county_codes,
+    county_names,
+    municipality_codes,
+    valid_years,
 )
 from oppvekst.regions._geo import county_geojson, municipality_geojson, topojson_to_geojson
 from oppvekst.regions._harmonise import crosswalk, harmonise, split_weights
 from oppvekst.regions._hierarchy import (
-    ASSS_NAMES, LEVELS, county_peers, is_unknown, peer_groups, region_name, regions_2024,
+    ASSS_NAMES,
+    LEVELS,
+    county_peers,
+    is_unknown,
+    peer_groups,
+    region_name,
+    regions_2024,
 )
 
 __all__ = [

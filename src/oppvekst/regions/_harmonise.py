@@ -17,8 +17,18 @@ import pandas as pd
 from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
 from oppvekst.regions._codes import (
-    LAND, LAND_NAME, MAX_YEAR, UNKNOWN_COUNTY, _codes_of_year,
-    changes, changes_on, check_year, county_codes, county_names, municipality_codes, valid_years,
+    LAND,
+    LAND_NAME,
+    MAX_YEAR,
+    UNKNOWN_COUNTY,
+    _codes_of_year,
+    changes,
+    changes_on,
+    check_year,
+    county_codes,
+    county_names,
+    municipality_codes,
+    valid_years,
 )
 from oppvekst.regions._hierarchy import _regions, region_name
 

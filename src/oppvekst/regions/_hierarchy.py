@@ -12,8 +12,14 @@ from functools import cache
 import pandas as pd
 
 from oppvekst.regions._codes import (
-    CODES_DIR, LAND, LAND_NAME, UNKNOWN_COUNTY, UNKNOWN_MUNICIPALITY, _codes_of_year,
-    county_valid_from, municipality_valid_from,
+    CODES_DIR,
+    LAND,
+    LAND_NAME,
+    UNKNOWN_COUNTY,
+    UNKNOWN_MUNICIPALITY,
+    _codes_of_year,
+    county_valid_from,
+    municipality_valid_from,
 )
 
 LEVELS = ("land", "fylke", "kommune", "bydel", "levekårssone")
