@@ -62,6 +62,7 @@ def test_fraction_scale_and_dates_yaml(tmp_path):
         "constants: {indicator: barnehage_dekningsgrad, age: '1-5'}\n"
         "value_scale: fraction\n", encoding="utf-8")
     df = read_table(DATA_DIR / "kindergarten" / "telemark_dekningsgrad_barnehage_2020-2025.csv", mapping)
+    assert TableMapping.from_yaml(mapping).value_scale == "fraction"
     assert one(df, region="00", period_from=2024)["value"] == pytest.approx(94.3)
     # Telemark is 08 up to 2023 and 40 from 2024 in the file
     assert sorted(df.loc[df.region == "08", "period_from"]) == [2020, 2021, 2022, 2023]

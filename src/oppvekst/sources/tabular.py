@@ -104,6 +104,10 @@ class TableMapping(BaseModel):
         return self
 
     @classmethod
+    def from_yaml(cls, path: str | Path) -> TableMapping:
+        return cls.load(Path(path))
+
+    @classmethod
     def load(cls, source: TableMapping | dict | str | Path, *,
              default_columns: dict[str, str] | None = None) -> TableMapping:
         """From a TableMapping, a dict or a YAML file; a bad mapping is an InputError naming the field.
