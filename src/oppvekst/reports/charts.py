@@ -19,20 +19,44 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vlc.vegalite_to_svg(chart.to_dict(), format_locale=NB_LOCALE)
 
 
-def time_series(df: pd.DataFrame, *, y_title: str, series: str = "name") -> alt.Chart:
-    """Lines with a 95 % band per series; df has year, value, ci_low, ci_high and `series`."""
+SERIES_COLOURS = ["#005b82", "#d1495b", "#7a7a7a", "#edae49", "#66a182", "#8d6a9f"]
+
+
+def time_series(df: pd.DataFrame, *, y_title: str, series: str = "name", order: list[str] | None = None) -> alt.Chart:
+    """Lines with a 95 % band per series; df has year, value, ci_low, ci_high and `series`.
+
+    `order` fixes the legend order and colours (e.g. the region, its county, the country), so the same
+    place keeps its colour from chart to chart.
+    """
+    domain = order or sorted(df[series].dropna().unique())
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title="År"),
-        color=alt.Color(f"{series}:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color(f"{series}:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=domain, range=SERIES_COLOURS[: len(domain)])),
     )
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
     line = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)))
     return (band + line).properties(width=620, height=260)
 
 
+def _signed_area(ring: list) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:], strict=False)) / 2
+
+
+def _clockwise_exteriors(geometry: dict) -> dict:
+    """d3-geo (Vega's projection) wants exterior rings clockwise, the reverse of RFC 7946 GeoJSON;
+    a counter-clockwise ring is drawn as the whole globe minus the municipality. Own code: a few lines."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    fixed = [[ring if (_signed_area(ring) < 0) == (i == 0) else ring[::-1] for i, ring in enumerate(poly)]
+             for poly in polygons]
+    return {"type": geometry["type"], "coordinates": fixed if geometry["type"] == "MultiPolygon" else fixed[0]}
+
+
 @lru_cache(maxsize=1)
 def _municipality_shapes() -> dict:
-    return regions.municipality_geojson()
+    shapes = regions.municipality_geojson()
+    return {**shapes, "features": [{**f, "geometry": _clockwise_exteriors(f["geometry"])}
+                                   for f in shapes["features"]]}
 
 
 def choropleth(values: pd.DataFrame, *, title: str, legend_title: str) -> alt.Chart:

@@ -20,15 +20,15 @@ LEVEL_NAMES = {"land": "Land", "fylke": "Fylke", "kommune": "Kommune", "bydel": 
                "levekårssone": "Levekårssone"}
 
 
-def _region(code: str) -> pd.Series:
+def _region(code: str) -> dict:
     df = regions.regions_2024()
     row = df[df["code"] == code]
     if row.empty:
         raise HTTPException(404, f"Ukjent regionkode / unknown region code {code!r}")
-    return row.iloc[0]
+    return row.iloc[0].to_dict()
 
 
-def _lineage(code: str) -> list[pd.Series]:
+def _lineage(code: str) -> list[dict]:
     """The region and its parents up to the country, nearest first."""
     out, current = [], code
     while current:
@@ -47,7 +47,7 @@ def index(request: Request, q: str | None = None):
     if q:
         hits = df[df["level"].isin(["kommune", "bydel", "fylke"])
                   & (df["name"].str.contains(q, case=False, regex=False) | (df["code"] == q))]
-    groups = [(c, municipalities[municipalities["parent"] == c["code"]]) for _, c in counties.iterrows()]
+    groups = [(c, municipalities[municipalities["parent"] == c["code"]]) for c in counties.to_dict("records")]
     return templates.TemplateResponse(request, "index.html", {
         "groups": groups, "q": q or "", "hits": hits,
         "options": df[df["level"].isin(["kommune", "bydel"])][["code", "name", "level"]].to_dict("records"),
@@ -72,10 +72,11 @@ def region_page(request: Request, code: str, wh=Depends(warehouse)):
     compare_codes = [r["code"] for r in lineage]
     neet = _series(wh, HEADLINE, compare_codes)
     latest_year = int(neet["year"].max()) if len(neet) else None
-    latest = neet[neet["year"] == latest_year].set_index("region") if latest_year else pd.DataFrame()
+    latest = {o["region"]: o for o in neet[neet["year"] == latest_year].to_dict("records")}
     chart = None
     if len(neet):
-        chart = charts.to_svg(charts.time_series(neet, y_title="Andel unge utenfor (%)"))
+        chart = charts.to_svg(charts.time_series(neet, y_title="Andel unge utenfor (%)",
+                                                 order=[r["name"] for r in lineage]))
     pops = wh.observations(regions=[code], indicator=None)
     pops = pops[pops["indicator"].str.startswith("population_")]
     pop_latest = pops[pops["period_to"] == pops["period_to"].max()] if len(pops) else pops
@@ -112,8 +113,10 @@ def indicator_page(request: Request, indicator_id: str, region: str = "0", year:
         raise HTTPException(404, f"Ukjent indikator / unknown indicator {indicator_id!r}")
     lineage = _lineage(region)
     series = _series(wh, indicator_id, [r["code"] for r in lineage])
-    ts_chart = charts.to_svg(charts.time_series(series, y_title=ind.unit.nb if ind.unit else "")) if len(
-        series) else None
+    ts_chart = None
+    if len(series):
+        ts_chart = charts.to_svg(charts.time_series(series, y_title=ind.unit.nb if ind.unit else "",
+                                                    order=[r["name"] for r in lineage]))
     all_rows = wh.observations(indicator=indicator_id, age=_default_age(indicator_id))
     names = regions.regions_2024().set_index("code")
     municipal = all_rows[all_rows["region"].map(names["level"]) == "kommune"]
