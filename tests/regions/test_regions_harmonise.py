@@ -203,6 +203,10 @@ def test_missing_values_stay_missing():
     assert np.isnan(out[("m", "1806")])  # 1805 missing: the merged sum is missing, not 5 + a share
     assert out[("m", "1875")] == 3 + 7  # 10 x 0.693 = 6.93 -> 6 + the remaining 1
     assert np.isnan(out[("k", "1806")]) and np.isnan(out[("k", "1875")])  # a missing Tysfjord
+    nullable = pd.DataFrame({"region": ["1507", "1507"], "sex": ["m", "k"], "n": pd.array([7, None], "Int64")})
+    got = regions.harmonise(nullable, 2023, count_cols=["n"])
+    assert str(got["n"].dtype) == "Int64"
+    assert got["n"].tolist()[:2] == [6, 1] and got["n"].isna().tolist()[2:] == [True, True]
 
 
 def test_counties_carried_only_when_unchanged():

@@ -404,12 +404,15 @@ def harmonise(df: pd.DataFrame, year: int, *, code_col: str = "region", count_co
 
     keys = [c for c in df.columns if c not in (code_col, name_col, *count_cols)]
     cw = pd.DataFrame([(o, n, w) for o, dist in targets.items() for n, w in dist.items()],
-                      columns=["__old", "__new", "__w"])
-    work = df.drop(columns=[code_col]).assign(__old=codes, __row=np.arange(len(df)))
+                      columns=["__old", "__new", "__w"]).astype({"__old": object, "__new": object,
+                                                                "__w": "float64"})
+    work = df.drop(columns=[code_col]).assign(__old=pd.Series(codes, index=df.index, dtype=object),
+                                              __row=np.arange(len(df)))
     long = work.merge(cw, on="__old", how="left", sort=False).sort_values(["__row", "__new"], kind="stable")
     long = long.reset_index(drop=True)
     for col in count_cols:
-        shared = _allocate(long[col].to_numpy(dtype="float64"), long["__w"].to_numpy(), long["__row"].to_numpy())
+        values = long[col].astype("float64").to_numpy()  # nullable NA -> NaN
+        shared = _allocate(values, long["__w"].to_numpy(dtype="float64"), long["__row"].to_numpy())
         long[col] = shared
     long[code_col] = long["__new"]
     group = keys + [code_col]
@@ -419,7 +422,8 @@ def harmonise(df: pd.DataFrame, year: int, *, code_col: str = "region", count_co
                                             observed=True).any()
     out = sums.mask(nans.to_numpy()).reset_index()  # same keys, same order
     for col in count_cols:
-        if pd.api.types.is_integer_dtype(df[col]) and not out[col].isna().any():
+        nullable = isinstance(df[col].dtype, pd.api.extensions.ExtensionDtype)
+        if pd.api.types.is_integer_dtype(df[col]) and (nullable or not out[col].isna().any()):
             out[col] = out[col].round().astype(df[col].dtype)
     if name_col:
         out[name_col] = [_name(c, to_year) for c in out[code_col]]
