@@ -268,3 +268,5 @@ def test_other_bad_input():
     assert (err.value.file, err.value.field) == ("weights", "weight")
     with pytest.raises(ValueError):
         regions.harmonise(pd.DataFrame({"region": ["0301"], "n": [1]}), 2024, count_cols=["n"], to_year=2020)
+    with pytest.raises(InputError, match="district and zone"):
+        regions.harmonise(pd.DataFrame({"region": ["030101"], "n": [1]}), 2023, count_cols=["n"])

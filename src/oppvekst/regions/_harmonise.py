@@ -310,9 +310,9 @@ def _why_not(code: str, year: int, to_year: int) -> str:
                 "municipalities and add them up")
     if len(code) == 2 and code in county_names():
         return f"fylkesnummer {code!r} gjelder ikke i {year} / county code {code!r} is not valid in {year}"
-    if year != 2024 and region_name(code) is not None:
-        return (f"bydels- og sonekoder kan bare brukes med {to_year}-data / district and zone codes are "
-                f"only accepted for data of {to_year}")
+    if region_name(code) is not None:  # a 2024 district or zone
+        return ("bydels- og sonekoder kan bare brukes med 2024-data og 2024-koder / district and zone "
+                "codes are only accepted when year and to_year are 2024")
     return f"ukjent regionkode {code!r} / unknown region code {code!r}"
 
 
