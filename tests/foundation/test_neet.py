@@ -3,8 +3,9 @@
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from oppvekst import regions
+from oppvekst import config, regions
 from oppvekst.indicators import neet
+from oppvekst.sources.statbank import read_population
 
 
 def one(wh, region, year, sex="all", age="15-29"):
@@ -73,3 +74,19 @@ def test_age_15_19_is_derived_from_the_published_bands(built):
 def test_sexes_add_up(built):
     f, m, a = (one(built, "0", 2024, sex=s) for s in ("female", "male", "all"))
     assert f.denominator + m.denominator == a.denominator
+
+
+def test_population_of_oslo_districts_and_the_country(built):
+    def persons(indicator, region, year=2024):
+        df = built.observations(indicator=indicator, regions=[region], year=year)
+        return df["value"].iloc[0]
+
+    # SSB 10826 (2024): Gamle Oslo is coded '030101a' in the export; 0-17 summed from single years.
+    assert persons("population_0_17", "030101") > 0
+    assert persons("population_0_17", "0") == 1112853   # data/SOURCES.md: children 0-17 in 2024
+    # Oslo's 17 districts plus its 'unknown district' (030199a) hold all of Oslo's children.
+    raw = read_population(config.DATA_DIR / "population" / "ssb_10826_raw_Personerward2024.csv")
+    unknown = raw[(raw.region == "030199a") & (raw.age <= 17)]["persons"].sum()
+    districts = built.query("""SELECT sum(value) AS v FROM current_observations WHERE indicator = 'population_0_17'
+                               AND period_from = 2024 AND region LIKE '0301__'""")["v"].iloc[0]
+    assert districts + unknown == persons("population_0_17", "0301")

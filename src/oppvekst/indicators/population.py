@@ -20,6 +20,11 @@ CSDATA_FILE = "csdata_nor_population_by_age_b2024_total_2024_2026.csv"  # 2025-2
 BANDS = {"population_0_17": (0, 17), "population_15_29": (15, 29)}
 
 
+def _drop_empty(pop: pd.DataFrame) -> pd.DataFrame:
+    """Exports list some retired codes with no one in them (2019: "1567 Rindal (-2018)", all zeros)."""
+    return pop[pop.groupby("region")["persons"].transform("sum") > 0]
+
+
 def _bands(pop: pd.DataFrame) -> pd.DataFrame:
     """Sum single-year ages into the catalogue's age bands: (indicator, region, year, persons)."""
     out = []
@@ -41,10 +46,7 @@ def derive() -> pd.DataFrame:
     municipal = []
     for name, code_year in MUNICIPAL_FILES.items():
         pop = read_population(POP_DIR / name)
-        pop = pop[pop["region"].str.fullmatch(r"\d{4}")]  # drop Svalbard, shelf and 'Rest' pseudo-regions
-        # Exports list some retired codes with no one in them (2019: "1567 Rindal (-2018)", all zeros).
-        empty = pop.groupby("region")["persons"].transform("sum") == 0
-        pop = pop[~empty]
+        pop = _drop_empty(pop[pop["region"].str.fullmatch(r"\d{4}")])  # no Svalbard, shelf, 'Rest'
         banded = _bands(pop)
         carried = regions.harmonise(banded, code_year, code_col="region", count_cols=["persons"],
                                     file=str(POP_DIR / name))
@@ -56,7 +58,9 @@ def derive() -> pd.DataFrame:
     counties = (municipal.assign(region=municipal["region"].map(region_table["parent"]))
                 .groupby(["indicator", "region", "year"], as_index=False)["persons"].sum())
     country = counties.groupby(["indicator", "year"], as_index=False)["persons"].sum().assign(region="0")
-    wards = read_population(POP_DIR / WARD_FILE)
+    wards = _drop_empty(read_population(POP_DIR / WARD_FILE))
+    # SSB 10826 codes Oslo's current districts '030101a'..; the plain '030101'.. are the empty 1988-2003 ones.
+    wards = wards.assign(region=wards["region"].str.replace(r"^(\d{6})a$", r"\1", regex=True))
     wards = _bands(wards[wards["region"].isin(region_table.index[region_table["level"] == "bydel"])])
     table = pd.concat([country, counties, municipal, wards], ignore_index=True)
     return frame({
