@@ -82,6 +82,11 @@ def read_for_load(path: Path, *, mapping: Path | None = None, codes_year: int | 
     df = validate(df, file=str(path), first_row=1 + header_lines)
     if codes_year is not None and codes_year != 2024:
         df = validate(_harmonise(df, codes_year, str(path), 1 + header_lines), file=str(path))
+    unknown_ind = ~df["indicator"].isin(list(catalogue()))
+    if unknown_ind.any():
+        i = int(np.flatnonzero(unknown_ind)[0])
+        raise InputError(f"indicator {df['indicator'].iloc[i]!r} is not in the catalogue (`oppvekst indicators`)",
+                         file=str(path), row=i + 1 + header_lines, field="indicator")
     known = set(regions.regions_2024()["code"])
     unknown = ~df["region"].isin(known)
     if unknown.any():

@@ -106,3 +106,39 @@ def test_load_on_old_codes_is_harmonised(fresh_home):
     assert df.loc[["1508", "1580"], "numerator"].sum() == 10
     assert df.loc[["1508", "1580"], "denominator"].sum() == 100
     assert (df.loc["3101", "numerator"], df.loc["3101", "denominator"]) == (5, 50)
+
+
+MAPPING = """\
+columns: {region: komnr, period: tid, age: alder, sex: kjonn, numerator: NEET, denominator: tot}
+constants: {indicator: neet_15_29}
+value_maps:
+  sex: {"Begge kjønn": all, Kvinner: female, Menn: male}
+  age: {"15-29 år": "15-29"}
+value_from_ratio: 100
+"""
+
+
+def test_load_statbank_layout_with_a_mapping_on_2023_codes(fresh_home):
+    # SSB 13556 rows for 2023, on the 2023 codes (1507 Ålesund before the split, 3001 Halden)
+    (fresh_home / "map.yaml").write_text(MAPPING, encoding="utf-8")
+    f = fresh_home / "neet2023.csv"
+    f.write_text("region,komnr,tid,alder,kjonn,tot,NEET\n"
+                 "Ålesund,1507,2023,15-29 år,Begge kjønn,12000,1000\n"
+                 "Halden,3001,2023,15-29 år,Begge kjønn,5000,600\n", encoding="utf-8")
+    out = json.loads(run("load", str(f), "--mapping", str(fresh_home / "map.yaml"), "--codes-year", "2023",
+                         "--json").output)
+    assert out["rows"] == 3  # 1508 + 1580 + 3101
+    with Warehouse(read_only=True) as wh:
+        df = wh.observations(indicator="neet_15_29", age="15-29").set_index("region")
+    # 1507 is shared out by the 2024 populations of 1508 and 1580 (SSB 07459): 58,509 and 9,357.
+    share = 58509 / (58509 + 9357)
+    assert df.loc["1508", "denominator"] == round(12000 * share)
+    assert df.loc[["1508", "1580"], "numerator"].sum() == 1000
+    assert df.loc["3101", "value"] == pytest.approx(12.0)
+
+
+def test_unknown_indicator_is_refused(fresh_home):
+    f = fresh_home / "x.csv"
+    f.write_text(GOOD.replace("neet_15_29,3101", "no_such_indicator,3101"), encoding="utf-8")
+    result = run("load", str(f), ok=False)
+    assert "row 3, field 'indicator'" in " ".join(result.output.split())
