@@ -70,3 +70,9 @@ def choropleth(values: pd.DataFrame, *, title: str, legend_title: str) -> alt.Ch
         lookup="properties.code", from_=alt.LookupData(lookup, "code", ["value"]),
     ).transform_filter("isValid(datum.value)")
     return (grey + filled).project("mercator").properties(width=420, height=560, title=title)
+
+
+def warm_up() -> None:
+    """Pay the one-off costs (geometry, the Vega renderer's start) before the first visitor does."""
+    _municipality_shapes()
+    to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))

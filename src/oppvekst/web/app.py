@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,8 +12,24 @@ from fastapi.staticfiles import StaticFiles
 from oppvekst import __version__
 
 
+def _warm_up() -> None:
+    from oppvekst import regions
+    from oppvekst.reports import charts
+
+    regions.regions_2024()
+    regions.split_weights()
+    charts.warm_up()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # Parsing the code tables and starting the chart renderer take seconds: do it beside the first requests.
+    threading.Thread(target=_warm_up, daemon=True).start()
+    yield
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="Oppvekst", version=__version__,
+    app = FastAPI(title="Oppvekst", version=__version__, lifespan=lifespan,
                   description="Kunnskapssystem for barn og unges oppvekst / knowledge system for children "
                               "and young people. Versioned JSON API under /api/v1.")
     from oppvekst.web import api, evidence, pages

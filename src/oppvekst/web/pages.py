@@ -38,11 +38,16 @@ def _lineage(code: str) -> list[dict]:
     return out
 
 
+def _comparison(lineage: list[dict]) -> list[dict]:
+    """The places to compare with: the lineage without a parent that is the same place (Oslo county)."""
+    return [r for i, r in enumerate(lineage) if i == 0 or r["name"] != lineage[i - 1]["name"]]
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, q: str | None = None):
     df = regions.regions_2024()
     municipalities = df[df["level"] == "kommune"]
-    counties = df[df["level"] == "fylke"]
+    counties = df[df["level"] == "fylke"].sort_values("code")
     hits = None
     if q:
         hits = df[df["level"].isin(["kommune", "bydel", "fylke"])
@@ -69,14 +74,15 @@ def _default_age(indicator: str) -> str:
 def region_page(request: Request, code: str, wh=Depends(warehouse)):
     lineage = _lineage(code)
     here = lineage[0]
-    compare_codes = [r["code"] for r in lineage]
+    compared = _comparison(lineage)
+    compare_codes = [r["code"] for r in compared]
     neet = _series(wh, HEADLINE, compare_codes)
     latest_year = int(neet["year"].max()) if len(neet) else None
     latest = {o["region"]: o for o in neet[neet["year"] == latest_year].to_dict("records")}
     chart = None
     if len(neet):
         chart = charts.to_svg(charts.time_series(neet, y_title="Andel unge utenfor (%)",
-                                                 order=[r["name"] for r in lineage]))
+                                                 order=[r["name"] for r in compared]))
     pops = wh.observations(regions=[code], indicator=None)
     pops = pops[pops["indicator"].str.startswith("population_")]
     pop_latest = pops[pops["period_to"] == pops["period_to"].max()] if len(pops) else pops
@@ -86,8 +92,8 @@ def region_page(request: Request, code: str, wh=Depends(warehouse)):
     children = regions.regions_2024()
     children = children[children["parent"] == code]
     return templates.TemplateResponse(request, "region.html", {
-        "region": here, "lineage": lineage, "level_name": LEVEL_NAMES.get(here["level"], here["level"]),
-        "neet": neet, "latest": latest, "latest_year": latest_year, "chart": chart,
+        "region": here, "lineage": lineage, "compared": compared, "level_name": LEVEL_NAMES.get(here["level"], here["level"]),
+        "neet": neet, "latest": latest, "own_data": code in latest, "latest_year": latest_year, "chart": chart,
         "indicator": catalogue()[HEADLINE], "pop_latest": pop_latest, "catalogue": catalogue(),
         "breakdown": breakdown, "weights": weights, "children": children,
         "synthetic": bool(neet["synthetic"].any()) if len(neet) else False,
@@ -112,11 +118,12 @@ def indicator_page(request: Request, indicator_id: str, region: str = "0", year:
     if ind is None:
         raise HTTPException(404, f"Ukjent indikator / unknown indicator {indicator_id!r}")
     lineage = _lineage(region)
-    series = _series(wh, indicator_id, [r["code"] for r in lineage])
+    compared = _comparison(lineage)
+    series = _series(wh, indicator_id, [r["code"] for r in compared])
     ts_chart = None
     if len(series):
         ts_chart = charts.to_svg(charts.time_series(series, y_title=ind.unit.nb if ind.unit else "",
-                                                    order=[r["name"] for r in lineage]))
+                                                    order=[r["name"] for r in compared]))
     all_rows = wh.observations(indicator=indicator_id, age=_default_age(indicator_id))
     names = regions.regions_2024().set_index("code")
     municipal = all_rows[all_rows["region"].map(names["level"]) == "kommune"]
