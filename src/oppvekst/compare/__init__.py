@@ -1,0 +1,1 @@
+"""Comparison (oppvekstbarometer): barometer classes, peers, trends, social gradients, funnel plots."""
