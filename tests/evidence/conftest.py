@@ -1,0 +1,77 @@
+"""Fixtures for the evidence tests: a store on SQLite (a file per test) and on a real PostgreSQL.
+
+PostgreSQL: OPPVEKST_TEST_PG_URL (default postgresql+psycopg2://postgres@127.0.0.1:5432/test). Each
+test session works in a fresh schema that is dropped afterwards; tables are emptied between tests.
+When the server is unreachable the PostgreSQL cases are skipped, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from oppvekst.evidence import db
+from oppvekst.evidence.store import EvidenceStore
+
+PG_URL = os.environ.get("OPPVEKST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+EV_TABLES = ("ev_audit", "ev_meta", "ev_local_example", "ev_effect", "ev_study", "ev_measure_outcome",
+             "ev_measure_prevention", "ev_measure_arena", "ev_measure", "ev_outcome_indicator", "ev_outcome",
+             "ev_search")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    admin = create_engine(PG_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL unreachable at {PG_URL}: {exc.orig}"
+        if _in_ci():
+            pytest.fail(message + " (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(message)
+    schema = f"ev_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        db.dispose(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def clean_pg_url(pg_url):
+    """The session's PostgreSQL schema, migrated and emptied for this test."""
+    db.migrate(pg_url)
+    with db.engine(pg_url).begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(EV_TABLES) + " RESTART IDENTITY CASCADE"))
+    return pg_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'content.sqlite'}"
+        yield url
+        db.dispose(url)
+    else:
+        yield request.getfixturevalue("clean_pg_url")
+
+
+@pytest.fixture
+def store(db_url) -> EvidenceStore:
+    return EvidenceStore(db_url)
