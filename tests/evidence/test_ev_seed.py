@@ -86,8 +86,18 @@ def test_seed_levels_follow_the_rubric(tmp_path):
     sammen = store.measure("sammen_pa_vei")["level"]["computed"]
     assert sammen["level"] == 2 and sammen["studies"][0]["counted"] is False  # effect study ongoing
     assert store.measure("ips_ung")["evidence_level"] == 1  # evaluation design not stated
-    rows = store.measures_for_indicator("barnehage_1_5")
+    rows = store.measures_for_indicator("kindergarten_1_5")
     assert {r["measure_id"] for r in rows} == {"automatisk_barnehageplass", "gratis_kjernetid"}
+
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "src" / "oppvekst" / "indicators" / "catalogue"
+
+
+@pytest.mark.skipif(not CATALOGUE.is_dir(), reason="indicator catalogue not present")
+def test_outcome_indicator_links_exist_in_the_catalogue():
+    linked = {i for o in BUNDLE["outcomes"] for i in o.get("indicators", [])}
+    assert len(linked) >= 15
+    assert sorted(i for i in linked if not (CATALOGUE / f"{i}.yaml").is_file()) == []
 
 
 def _norm(text: str) -> str:

@@ -241,7 +241,7 @@ def read_meta_csv(path: str | Path, measure: str | None = None) -> MetaInput:
     """Read study effects from CSV (comma, semicolon or tab; decimal comma allowed with ';').
 
     Accepted column sets: study,yi,vi (yi on the analysis scale: log for OR/RR);
-    study,events_t,n_t,events_c,n_c (2×2 counts; measure rr, or or rd, default rr);
+    study,events_t,n_t,events_c,n_c (2×2 counts; measure rr, or, rd, or smd via ln OR·√3/π; default rr);
     study,mean_t,sd_t,n_t,mean_c,sd_c,n_c (measure smd or md, default smd);
     study,estimate,ci_low,ci_high (95 % CI on the reported scale; measure required).
     """
@@ -265,7 +265,7 @@ def read_meta_csv(path: str | Path, measure: str | None = None) -> MetaInput:
                          file=name, row=1)
     defaults = {"counts": "rr", "means": "smd", "effects": None, "ci": None}
     measure = measure or defaults[schema]
-    allowed = {"counts": ("rr", "or", "rd"), "means": ("smd", "md"),
+    allowed = {"counts": ("rr", "or", "rd", "smd"), "means": ("smd", "md"),
                "effects": ("rr", "or", "rd", "smd", "md", None), "ci": ("rr", "or", "rd", "smd", "md")}
     if measure not in allowed[schema]:
         raise InputError(f"--measure {measure} passer ikke til kolonnene / does not fit the columns "
@@ -310,7 +310,11 @@ def read_meta_csv(path: str | Path, measure: str | None = None) -> MetaInput:
                                      file=name, row=lineno, field="vi")
                 eff = fx.Effect(measure, y, v) if measure else None
             elif schema == "counts":
-                eff = fx.from_2x2(num("events_t"), num("n_t"), num("events_c"), num("n_c"), measure)
+                counts = (num("events_t"), num("n_t"), num("events_c"), num("n_c"))
+                if measure == "smd":  # via ln(OR) and the logistic conversion (effects.logor_to_smd)
+                    eff = fx.logor_to_smd(fx.from_2x2(*counts, "or"))
+                else:
+                    eff = fx.from_2x2(*counts, measure)
             elif schema == "means":
                 args = (num("mean_t"), num("sd_t"), num("n_t"), num("mean_c"), num("sd_c"), num("n_c"))
                 eff = fx.hedges_g(*args) if measure == "smd" else fx.mean_difference(*args)

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oppvekst.evidence.vocab import CONTROLLED_DESIGNS, EFFECT_DESIGNS, NORDIC_COUNTRIES
+from oppvekst.evidence.vocab import (CONTROLLED_DESIGNS, DESIGNS, EFFECT_DESIGNS, FINDINGS, NORDIC_COUNTRIES,
+                                     RISK_OF_BIAS, label)
 
 LEVELS = {
     0: ("Uvirksomt tiltak", "Ineffective"),
@@ -183,9 +184,10 @@ def classify(measure: MeasureFacts, studies: list[StudyFacts]) -> LevelDecision:
         else:
             counted.append(s)
             where = "nordisk" if s.nordic else "ikke-nordisk"
+            bias = label(RISK_OF_BIAS, s.risk_of_bias).lower() if s.risk_of_bias else "ikke vurdert"
             notes.append(StudyNote(s.id, s.citation, True,
-                                   f"{s.design}, {where}, risiko for skjevhet {s.risk_of_bias or 'ikke vurdert'}, "
-                                   f"funn {s.finding} (fra {s.finding_basis})"))
+                                   f"{label(DESIGNS, s.design)}, {where}; risiko for skjevhet: {bias}; "
+                                   f"funn: {label(FINDINGS, s.finding).lower()} (fra {s.finding_basis})"))
 
     def acceptable(s):
         return s.risk_of_bias in ACCEPTABLE_BIAS
