@@ -307,7 +307,8 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
               comparators: tuple[str, ...] = ("national", "parent", "asss", "previous"),
               asss: list[str] | None = None, areas: list[str] | None = None,
               levels: tuple[str, ...] = ("kommune", "bydel", "fylke"), headline_only: bool = True,
-              years: list[int] | None = None, cat: dict[str, Indicator] | None = None) -> pd.DataFrame:
+              years: list[int] | None = None, latest_only: bool = False,
+              cat: dict[str, Indicator] | None = None) -> pd.DataFrame:
     """Classify every area × indicator × period (× breakdown) against each comparator, in one pass.
 
     `obs` is an observation table (all regions, including the country '0'); `regions_table` has code,
@@ -323,6 +324,8 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
     rows = data[data["region"].isin(area_codes)]
     if years is not None:
         rows = rows[rows["period_to"].isin(years)]
+    if latest_only:   # each indicator's newest period (as a profile shows it)
+        rows = rows[rows["period_to"] == rows.groupby("indicator")["period_to"].transform("max")]
     parts = []
     if "national" in comparators:
         parts.append(classify(align_national(data, rows), method=method, cat=cat))

@@ -76,3 +76,37 @@ def warm_up() -> None:
     """Pay the one-off costs (geometry, the Vega renderer's start) before the first visitor does."""
     _municipality_shapes()
     to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
+
+
+def small_multiples(df: pd.DataFrame, *, columns: int = 3, width: int = 190, height: int = 110) -> alt.FacetChart:
+    """One small panel per indicator (`label`), the area against a reference series, with 95 % bands.
+
+    df has label, year, value, ci_low, ci_high and `series` (e.g. the area's name and "Landet").
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+    )
+    band = base.mark_area(opacity=0.18).encode(y=alt.Y("ci_low:Q", title=None, scale=alt.Scale(zero=False)), y2="ci_high:Q")
+    line = base.mark_line(point=alt.OverlayMarkDef(size=14)).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+    return (band + line).properties(width=width, height=height).facet(
+        facet=alt.Facet("label:N", title=None, header=alt.Header(labelFontSize=11, labelLimit=width + 20)),
+        columns=columns).resolve_scale(y="independent")
+
+
+def barometer_map(values: pd.DataFrame, *, title: str) -> alt.LayerChart:
+    """Municipality map coloured by barometer class (columns code, cls_name); grey where not assessed."""
+    from oppvekst.compare.barometer import CLASS_COLOURS, CLASS_NAMES
+
+    order = ("better", "same", "worse", "not_assessed")
+    shapes = alt.Data(values=_municipality_shapes()["features"])
+    lookup = values[["code", "cls_name"]].dropna()
+    grey = alt.Chart(shapes).mark_geoshape(fill="#f4f4f4", stroke="white", strokeWidth=0.2)
+    filled = alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.2).encode(
+        color=alt.Color("cls_name:N", title="Barometer",
+                        scale=alt.Scale(domain=[CLASS_NAMES[c][0] for c in order],
+                                        range=[CLASS_COLOURS[c] for c in order])),
+    ).transform_lookup(
+        lookup="properties.code", from_=alt.LookupData(lookup, "code", ["cls_name"]),
+    ).transform_filter("isValid(datum.cls_name)")
+    return (grey + filled).project("mercator").properties(width=420, height=560, title=title)

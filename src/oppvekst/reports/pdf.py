@@ -1,0 +1,135 @@
+"""Profiles as PDF for the council: HTML with inline SVG charts (vl-convert), printed by WeasyPrint.
+
+`batch` writes every municipality's PDF with a process pool: the shared statistics (ProfileData) are
+computed once in the parent and handed to each worker at start; each worker then renders its own
+charts and PDFs. Workers are spawned, not forked, because vl-convert runs its own threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing as mp
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from oppvekst.reports import charts, spine
+from oppvekst.reports.profile import ProfileData
+
+TEMPLATES = Path(__file__).parent / "templates"
+LEVEL_NAMES = {"kommune": "Kommune", "bydel": "Bydel", "fylke": "Fylke", "land": "Land"}
+MAX_SERIES_PANELS = 12
+
+
+def nb_number(value, decimals: int = 0) -> str:
+    """Norwegian number format (as web.templating.nb_number; reports must not import web)."""
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]))
+_env.filters["nb"] = nb_number
+
+
+def series_frame(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> pd.DataFrame:
+    """Long table for the small-multiples chart: the area and the country, indicators with a series."""
+    rows, labels = [], []
+    name = profile["region"]["name"]
+    for t in profile["themes"]:
+        for r in t["rows"]:
+            if not r["has_data"] or len(r["series"]) < 2 or len(labels) >= max_panels:
+                continue
+            labels.append(r["label"])
+            for who, series in ((name, r["series"]), ("Landet", r.get("national_series") or [])):
+                rows.extend({"label": r["label"], "year": s["year"], "value": s["value"], "ci_low": s["ci_low"],
+                             "ci_high": s["ci_high"], "series": who} for s in series)
+    return pd.DataFrame(rows)
+
+
+def profile_charts(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> dict:
+    """The profile's charts as SVG: the spine chart, the small multiples over time, a sparkline per row."""
+    out: dict = {"spine": spine.svg(profile["themes"], title=f"Barometer for {profile['region']['name']}")}
+    df = series_frame(profile, max_panels=max_panels)
+    out["series"] = charts.to_svg(charts.small_multiples(df)) if len(df) else None
+    out["sparklines"] = {r["id"]: spine.sparkline(r["series"], r.get("national_series"))
+                         for t in profile["themes"] for r in t["rows"] if r["has_data"]}
+    out["bars"] = {r["id"]: spine.bar(r) for t in profile["themes"] for r in t["rows"] if r["has_data"]}
+    return out
+
+
+def _natural_width(svg: str | None) -> str:
+    """CSS width for an SVG image at its own size (1 px = 0.75 pt), never wider than the page."""
+    m = re.search(r'width="([0-9.]+)', svg or "")
+    return f"width:{float(m.group(1)) * 0.75:.0f}pt; max-width:100%" if m else "width:100%"
+
+
+def _as_img(svg: str | None, css: str = "width:100%") -> str:
+    """An SVG as an <img> data URI: WeasyPrint draws it without running the HTML cascade over its nodes."""
+    if not svg:
+        return ""
+    return f'<img alt="" style="{css}" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+
+
+def profile_html(profile: dict, chart_svgs: dict) -> str:
+    return _env.get_template("profile_pdf.html").render(p=profile, charts=chart_svgs, level_names=LEVEL_NAMES)
+
+
+def profile_pdf(profile: dict, chart_svgs: dict) -> bytes:
+    from weasyprint import HTML
+
+    # the spine goes into the PDF as a table with one text-free bar per row: WeasyPrint lays out SVG
+    # text slowly (~7 ms per label), HTML text fast
+    imgs = {"series": _as_img(chart_svgs.get("series"), _natural_width(chart_svgs.get("series"))),
+            "sparklines": {k: _as_img(v, "width:22mm") for k, v in (chart_svgs.get("sparklines") or {}).items()},
+            "bars": {k: _as_img(v, "width:58mm") for k, v in (chart_svgs.get("bars") or {}).items()}}
+    return HTML(string=profile_html(profile, imgs), base_url=str(TEMPLATES)).write_pdf()
+
+
+def render(data: ProfileData, code: str) -> bytes:
+    profile = data.profile(code)
+    return profile_pdf(profile, profile_charts(profile))
+
+
+# -- batch ---------------------------------------------------------------------------------------------
+
+_worker_data: ProfileData | None = None
+
+
+def _init_worker(data: ProfileData) -> None:
+    global _worker_data
+    _worker_data = data
+
+
+def _work(code: str, out_dir: str) -> tuple[str, str]:
+    assert _worker_data is not None
+    path = Path(out_dir) / f"oppvekstprofil_{code}.pdf"
+    path.write_bytes(render(_worker_data, code))
+    return code, str(path)
+
+
+def batch(data: ProfileData, codes: list[str], out_dir: Path, *, workers: int = 2,
+          progress: Callable[[str], None] = lambda code: None) -> list[Path]:
+    """Write one PDF per region code into out_dir, `workers` processes; calls progress(code) per PDF."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data.with_measures = False       # the evidence base is opened per process otherwise; PDFs list no measures
+    paths: list[Path] = []
+    if workers <= 1:
+        _init_worker(data)
+        for code in codes:
+            paths.append(Path(_work(code, str(out_dir))[1]))
+            progress(code)
+        return paths
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data,)) as pool:
+        futures = [pool.submit(_work, code, str(out_dir)) for code in codes]
+        for fut in as_completed(futures):
+            code, path = fut.result()
+            paths.append(Path(path))
+            progress(code)
+    return paths
