@@ -132,3 +132,16 @@ def test_every_quote_is_in_its_document():
     missing = [(doc, q) for doc, q in quotes
                if not all(_norm(part) in docs[doc] for part in q.split("...") if part.strip())]
     assert missing == []
+
+
+def test_package_entry_points(tmp_path):
+    import oppvekst.evidence as ev
+
+    url = f"sqlite:///{tmp_path / 'e.sqlite'}"
+    assert ev.ensure_seeded(url) == 24
+    rows = ev.measures_for_indicator("organised_leisure", url)
+    assert "inkludering_fritid" in {r["measure_id"] for r in rows}
+    both = ev.measures_for_indicators(["neet_15_29", "kindergarten_1_5", "neet_15_29"], url)
+    assert list(both) == ["neet_15_29", "kindergarten_1_5"]
+    assert {r["measure_id"] for r in both["kindergarten_1_5"]} == {"gratis_kjernetid", "automatisk_barnehageplass"}
+    assert ev.EvidenceStore(url).count_measures() == 24

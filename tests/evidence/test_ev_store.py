@@ -169,7 +169,7 @@ def test_search_ranks_and_filters(filled):
     found = filled.search("hjemmebesøk")["measures"]
     # the measure named so ranks above the one that only mentions it in its description
     assert [m["id"] for m in found] == ["hjemmebesok", "leksehjelp"]
-    assert [m["id"] for m in filled.search("hjemme")["measures"]][0] == "hjemmebesok"  # prefix
+    assert next(m["id"] for m in filled.search("hjemme")["measures"]) == "hjemmebesok"  # prefix
     assert [m["id"] for m in filled.search(arena="skole")["measures"]] == ["leksehjelp"]
     assert [m["id"] for m in filled.search(age=1)["measures"]] == ["hjemmebesok"]
     assert [m["id"] for m in filled.search(prevention="universell")["measures"]] == ["bcg", "leksehjelp"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -61,7 +61,7 @@ def export_bundle(store: EvidenceStore) -> dict:
                 rec["upgraded_to"] = e.measure_id
             local.append(_drop_empty(rec))
     return {"format": FORMAT, "version": VERSION,
-            "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "outcomes": outcomes, "measures": measures, "level_overrides": overrides,
             "local_examples": local}
 
@@ -87,7 +87,7 @@ def import_bundle(store: EvidenceStore, bundle: dict, *, actor: str = "import", 
                              "local_examples"}
     if unknown:
         raise InputError(f"ukjent del av filen / unknown section: {sorted(unknown)}", file=file,
-                         field=sorted(unknown)[0])
+                         field=min(unknown))
     counts = dict.fromkeys(("outcomes", "measures", "studies", "effects", "local_examples",
                             "level_overrides", "skipped"), 0)
     with store.session() as s:
@@ -118,7 +118,7 @@ def import_bundle(store: EvidenceStore, bundle: dict, *, actor: str = "import", 
                 raise where.error("nivå 0–5 og begrunnelse kreves / level 0–5 and a reason required", "reason")
             m.level_override, m.level_override_reason = level, reason
             m.level_override_by = rec.get("by") or actor
-            m.level_override_at = datetime.now(timezone.utc)
+            m.level_override_at = datetime.now(UTC)
             counts["level_overrides"] += 1
         for i, rec in enumerate(bundle.get("local_examples") or [], 1):
             where = v.Where(f"local_examples[{i}] ({(rec or {}).get('title')!r})", file)

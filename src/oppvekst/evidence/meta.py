@@ -273,28 +273,32 @@ def read_meta_csv(path: str | Path, measure: str | None = None) -> MetaInput:
     idx = {col: header.index(col) for col in SCHEMAS[schema]}
     labels, effs, ys, vs = [], [], [], []
     seen: dict[str, int] = {}
+
+    def cell(raw: list[str], col: str) -> str:
+        pos = idx[col]
+        return raw[pos].strip() if pos < len(raw) else ""
+
+    def num(raw: list[str], lineno: int, col: str) -> float:
+        value = cell(raw, col)
+        if delimiter != "," and "," in value:
+            value = value.replace(",", ".")
+        try:
+            out = float(value)
+        except ValueError:
+            raise InputError(f"ikke et tall / not a number: {cell(raw, col)!r}", file=name, row=lineno,
+                             field=col) from None
+        if not math.isfinite(out):
+            raise InputError("verdien må være endelig / value must be finite", file=name, row=lineno, field=col)
+        return out
+
     for lineno, raw in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in raw):
+        if not any(c.strip() for c in raw):
             continue
-        def cell(col: str) -> str:
-            pos = idx[col]
-            return raw[pos].strip() if pos < len(raw) else ""
 
-        def num(col: str) -> float:
-            value = cell(col)
-            if delimiter != "," and "," in value:
-                value = value.replace(",", ".")
-            try:
-                out = float(value)
-            except ValueError:
-                raise InputError(f"ikke et tall / not a number: {cell(col)!r}", file=name, row=lineno,
-                                 field=col) from None
-            if not math.isfinite(out):
-                raise InputError("verdien må være endelig / value must be finite", file=name,
-                                 row=lineno, field=col)
-            return out
+        def n(col: str, raw=raw, lineno=lineno) -> float:
+            return num(raw, lineno, col)
 
-        label = cell("study")
+        label = cell(raw, "study")
         if not label:
             raise InputError("studien mangler navn / study name missing", file=name, row=lineno,
                              field="study")
@@ -304,22 +308,22 @@ def read_meta_csv(path: str | Path, measure: str | None = None) -> MetaInput:
         seen[label] = lineno
         try:
             if schema == "effects":
-                y, v = num("yi"), num("vi")
+                y, v = n("yi"), n("vi")
                 if v <= 0:
                     raise InputError("variansen må være positiv / variance must be positive",
                                      file=name, row=lineno, field="vi")
                 eff = fx.Effect(measure, y, v) if measure else None
             elif schema == "counts":
-                counts = (num("events_t"), num("n_t"), num("events_c"), num("n_c"))
+                counts = (n("events_t"), n("n_t"), n("events_c"), n("n_c"))
                 if measure == "smd":  # via ln(OR) and the logistic conversion (effects.logor_to_smd)
                     eff = fx.logor_to_smd(fx.from_2x2(*counts, "or"))
                 else:
                     eff = fx.from_2x2(*counts, measure)
             elif schema == "means":
-                args = (num("mean_t"), num("sd_t"), num("n_t"), num("mean_c"), num("sd_c"), num("n_c"))
+                args = (n("mean_t"), n("sd_t"), n("n_t"), n("mean_c"), n("sd_c"), n("n_c"))
                 eff = fx.hedges_g(*args) if measure == "smd" else fx.mean_difference(*args)
             else:
-                eff = fx.from_ci(measure, num("estimate"), num("ci_low"), num("ci_high"))
+                eff = fx.from_ci(measure, n("estimate"), n("ci_low"), n("ci_high"))
         except ValueError as exc:
             if isinstance(exc, InputError):
                 raise

@@ -29,8 +29,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from oppvekst.evidence.vocab import (CONTROLLED_DESIGNS, DESIGNS, EFFECT_DESIGNS, FINDINGS, NORDIC_COUNTRIES,
-                                     RISK_OF_BIAS, label)
+from oppvekst.evidence.vocab import (
+    CONTROLLED_DESIGNS,
+    DESIGNS,
+    EFFECT_DESIGNS,
+    FINDINGS,
+    NORDIC_COUNTRIES,
+    RISK_OF_BIAS,
+    label,
+)
 
 LEVELS = {
     0: ("Uvirksomt tiltak", "Ineffective"),
@@ -41,36 +48,47 @@ LEVELS = {
     5: ("Sterk dokumentasjon", "Strong documentation"),
 }
 
-RULES = {
-    "L5": ("Minst to avsluttede nordiske kontrollerte studier (RCT eller kvasieksperiment med "
-           "kontrollgruppe) med lav risiko for skjevhet, ønsket effekt og oppfølging i minst 12 måneder "
-           "(eller én slik studie og en positiv systematisk kunnskapsoppsummering), og krav til "
-           "implementering er beskrevet.",
-           "At least two completed Nordic controlled studies with low risk of bias, a beneficial effect "
-           "and follow-up of at least 12 months (or one such study and a positive systematic review), "
-           "and implementation requirements are recorded."),
-    "L4": ("Minst én avsluttet nordisk kontrollert studie (RCT eller kvasieksperiment med kontrollgruppe) "
-           "med lav eller noe risiko for skjevhet og ønsket effekt.",
-           "At least one completed Nordic controlled study with low or some risk of bias and a "
-           "beneficial effect."),
-    "L3": ("Minst én avsluttet nordisk effektstudie (også før–etter) med tilfredsstillende kvalitet og "
-           "ønsket effekt, en positiv systematisk kunnskapsoppsummering med tilfredsstillende kvalitet, eller en internasjonal "
-           "kontrollert studie med tilfredsstillende kvalitet og ønsket effekt.",
-           "At least one completed Nordic effect study (pre–post included) of satisfactory quality with a "
-           "beneficial effect, a positive systematic review of satisfactory quality, or a non-Nordic controlled study of "
-           "satisfactory quality with a beneficial effect."),
-    "L0": ("Kontrollerte studier med tilfredsstillende kvalitet fant ingen ønsket effekt, og ingen "
-           "studie gir grunnlag for nivå 3 eller høyere.",
-           "Controlled studies of satisfactory quality found no beneficial effect, and no study "
-           "supports level 3 or above."),
-    "L2": ("Tiltaket er beskrevet med målgruppe og en begrunnelse (teori) for hvorfor det skal virke, "
-           "men effekt er ikke dokumentert.",
-           "The measure is described with its target group and a rationale (theory of change), but no "
-           "effect is documented."),
-    "L1": ("Tiltaket er beskrevet, men det finnes ingen dokumentasjon av effekt som oppfyller kravene "
-           "til et høyere nivå.",
-           "The measure is described, but no documentation of effect meets the requirements of a "
-           "higher level."),
+RULES = {  # rule id: (Norwegian, English)
+    "L5": (
+        ("Minst to avsluttede nordiske kontrollerte studier (RCT eller kvasieksperiment med kontrollgruppe) "
+         "med lav risiko for skjevhet, ønsket effekt og oppfølging i minst 12 måneder (eller én slik studie "
+         "og en positiv systematisk kunnskapsoppsummering), og krav til implementering er beskrevet."),
+        ("At least two completed Nordic controlled studies with low risk of bias, a beneficial effect and "
+         "follow-up of at least 12 months (or one such study and a positive systematic review), and "
+         "implementation requirements are recorded."),
+    ),
+    "L4": (
+        ("Minst én avsluttet nordisk kontrollert studie (RCT eller kvasieksperiment med kontrollgruppe) "
+         "med lav eller noe risiko for skjevhet og ønsket effekt."),
+        ("At least one completed Nordic controlled study with low or some risk of bias and a beneficial "
+         "effect."),
+    ),
+    "L3": (
+        ("Minst én avsluttet nordisk effektstudie (også før–etter) med tilfredsstillende kvalitet og ønsket "
+         "effekt, en positiv systematisk kunnskapsoppsummering med tilfredsstillende kvalitet, eller en "
+         "internasjonal kontrollert studie med tilfredsstillende kvalitet og ønsket effekt."),
+        ("At least one completed Nordic effect study (pre–post included) of satisfactory quality with a "
+         "beneficial effect, a positive systematic review of satisfactory quality, or a non-Nordic "
+         "controlled study of satisfactory quality with a beneficial effect."),
+    ),
+    "L0": (
+        ("Kontrollerte studier med tilfredsstillende kvalitet fant ingen ønsket effekt, og ingen studie gir "
+         "grunnlag for nivå 3 eller høyere."),
+        ("Controlled studies of satisfactory quality found no beneficial effect, and no study supports "
+         "level 3 or above."),
+    ),
+    "L2": (
+        ("Tiltaket er beskrevet med målgruppe og en begrunnelse (teori) for hvorfor det skal virke, men "
+         "effekt er ikke dokumentert."),
+        ("The measure is described with its target group and a rationale (theory of change), but no "
+         "effect is documented."),
+    ),
+    "L1": (
+        ("Tiltaket er beskrevet, men det finnes ingen dokumentasjon av effekt som oppfyller kravene til et "
+         "høyere nivå."),
+        ("The measure is described, but no documentation of effect meets the requirements of a higher "
+         "level."),
+    ),
 }
 
 ACCEPTABLE_BIAS = frozenset({"low", "some"})

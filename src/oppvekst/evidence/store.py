@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -20,11 +20,33 @@ from oppvekst.evidence import db, rubric, search
 from oppvekst.evidence import validate as v
 from oppvekst.evidence.effects import z_crit
 from oppvekst.evidence.meta import MetaResult, meta_analysis
-from oppvekst.evidence.models import (Audit, Effect, LocalExample, Measure, MeasureArena, MeasureOutcome,
-                                      MeasurePrevention, MetaValue, Outcome, OutcomeIndicator, Study, utcnow)
-from oppvekst.evidence.vocab import (ARENAS, DESIGNS, EFFECT_MEASURES, FINDINGS, MEASURE_KINDS,
-                                     MEASURE_STATUSES, PREVENTION_LEVELS, RATIO_MEASURES, RISK_OF_BIAS,
-                                     STUDY_STATUSES, label)
+from oppvekst.evidence.models import (
+    Audit,
+    Effect,
+    LocalExample,
+    Measure,
+    MeasureArena,
+    MeasureOutcome,
+    MeasurePrevention,
+    MetaValue,
+    Outcome,
+    OutcomeIndicator,
+    Study,
+    utcnow,
+)
+from oppvekst.evidence.vocab import (
+    ARENAS,
+    DESIGNS,
+    EFFECT_MEASURES,
+    FINDINGS,
+    MEASURE_KINDS,
+    MEASURE_STATUSES,
+    PREVENTION_LEVELS,
+    RATIO_MEASURES,
+    RISK_OF_BIAS,
+    STUDY_STATUSES,
+    label,
+)
 
 NO_EFFECT_NOTE = ("Ingen effektstørrelse er registrert: kildene oppgir ingen. / "
                   "No effect size is recorded: the sources give none.")
@@ -563,4 +585,4 @@ def _local_dict(e: LocalExample) -> dict:
             "sources": e.sources, "origin": e.origin}
 
 
-__all__ = ["EvidenceStore", "InputError", "NO_EFFECT_NOTE"]
+__all__ = ["NO_EFFECT_NOTE", "EvidenceStore", "InputError"]

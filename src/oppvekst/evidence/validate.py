@@ -13,9 +13,19 @@ from dataclasses import dataclass
 
 from oppvekst.errors import InputError
 from oppvekst.evidence import effects as fx
-from oppvekst.evidence.vocab import (ARENAS, DESIGNS, EFFECT_MEASURES, FINDINGS, MEASURE_KINDS,
-                                     MEASURE_STATUSES, PREVENTION_LEVELS, RATIO_MEASURES, RISK_OF_BIAS,
-                                     STUDY_STATUSES, Term)
+from oppvekst.evidence.vocab import (
+    ARENAS,
+    DESIGNS,
+    EFFECT_MEASURES,
+    FINDINGS,
+    MEASURE_KINDS,
+    MEASURE_STATUSES,
+    PREVENTION_LEVELS,
+    RATIO_MEASURES,
+    RISK_OF_BIAS,
+    STUDY_STATUSES,
+    Term,
+)
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,79}$")
 LOCAL_STATUSES = ("aktiv", "avsluttet", "oppgradert")
