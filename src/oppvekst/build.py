@@ -28,7 +28,9 @@ class BuildReport:
     measures: int | None = None
 
 
-def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: None) -> BuildReport:
+def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: None, *,
+          seed_evidence: bool = True) -> BuildReport:
+    """Regions, the catalogue, one release per bundled source, and the evidence base's seed content."""
     report = BuildReport()
     progress("regions")
     table = regions.regions_2024()
@@ -43,4 +45,9 @@ def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: N
         obs = derive()
         rel = warehouse.load_release(obs, source=source, description=f"bundled: {name}")
         report.releases.append((name, rel.id if rel else None, len(obs)))
+    if seed_evidence:
+        from oppvekst.evidence.seed import ensure_seeded
+
+        progress("kunnskapsbase (evidence seed)")
+        report.measures = ensure_seeded()
     return report

@@ -111,3 +111,11 @@ def test_rows_are_typed_as_the_data_model(wh):
     cols = wh.query("DESCRIBE observations").set_index("column_name")["column_type"]
     assert cols["flag"] == "TINYINT" and cols["period_from"] == "INTEGER" and cols["value"] == "DOUBLE"
     assert isinstance(wh.observations(indicator="neet_15_29"), pd.DataFrame)
+
+
+def test_rebuilding_the_same_sources_adds_no_release(wh):
+    a, b = obs([("0", 2024, 1, 10)]), frame([{"indicator": "population_0_17", "region": "0", "period_from": 2024,
+                                              "numerator": 5, "value": 5}])
+    assert wh.load_release(a, source="a") and wh.load_release(b, source="b")
+    assert wh.load_release(a, source="a") is None and wh.load_release(b, source="b") is None
+    assert len(wh.releases()) == 2

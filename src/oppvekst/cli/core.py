@@ -92,6 +92,8 @@ def build(json_out: bool = JsonOpt) -> None:
     for name, rel, rows in report.releases:
         state = f"release {rel}" if rel else "uendret / unchanged"
         console.print(f"  {name}: {rows:,} rader / rows ({state})".replace(",", " "))
+    if report.measures is not None:
+        console.print(f"  kunnskapsbase: {report.measures} tiltak / measures")
     console.print(f"Lager / warehouse: {path}  ({seconds:.1f} s)")
 
 

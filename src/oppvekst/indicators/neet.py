@@ -64,10 +64,10 @@ def _add_15_19(df: pd.DataFrame) -> pd.DataFrame:
 
 def _sum_missing_aware(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sum counts; a group with any missing part is missing (never a silent undercount)."""
-    return df.groupby(by, as_index=False).agg(
-        numerator=("numerator", lambda s: s.sum() if s.notna().all() else np.nan),
-        denominator=("denominator", lambda s: s.sum() if s.notna().all() else np.nan),
-    )
+    counts = df[["numerator", "denominator"]]
+    keys = [df[c] for c in by]
+    sums = counts.groupby(keys).sum()
+    return sums.mask(counts.isna().groupby(keys).any()).reset_index()
 
 
 def _by_code_year(part: pd.DataFrame, year: int, file: str) -> list[tuple[int, pd.DataFrame]]:

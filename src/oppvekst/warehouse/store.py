@@ -155,9 +155,11 @@ class Warehouse:
         return self.release(rid)
 
     def _current_hash(self, indicators: tuple[str, ...]) -> str | None:
-        """Hash of the newest active release, if it holds exactly these indicators."""
-        row = self.con.execute(
-            "SELECT id, content_hash FROM releases WHERE status = 'active' ORDER BY id DESC LIMIT 1").fetchone()
+        """Hash of the current release of these indicators, if one release holds exactly them."""
+        row = self.con.execute("""
+            SELECT r.id, r.content_hash FROM releases r JOIN release_indicators ri ON ri.release = r.id
+            WHERE r.status = 'active' AND ri.indicator = ? ORDER BY r.id DESC LIMIT 1""",
+            [indicators[0]]).fetchone()
         if row is None:
             return None
         held = tuple(r[0] for r in self.con.execute(
