@@ -10,7 +10,7 @@ from oppvekst.warehouse import Warehouse
 def built_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("built")
     with Warehouse(home / "warehouse.duckdb") as wh:
-        build(wh)
+        build(wh, seed_evidence=False)  # the evidence seed has its own tests; keeps this fixture fast
     return home
 
 
