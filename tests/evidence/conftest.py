@@ -27,6 +27,13 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(autouse=True)
+def _close_sqlite_engines():
+    """Each test's SQLite files live in its own tmp dir: close their connections afterwards."""
+    yield
+    db.dispose_all("sqlite")
+
+
 @pytest.fixture(scope="session")
 def pg_url():
     admin = create_engine(PG_URL)

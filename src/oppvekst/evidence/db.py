@@ -72,3 +72,11 @@ def dispose(db_url: str | None = None) -> None:
         _migrated.discard(url)
     if eng is not None:
         eng.dispose()
+
+
+def dispose_all(backend: str | None = None) -> None:
+    """Forget every engine (or those of one backend, e.g. "sqlite")."""
+    with _lock:
+        urls = [u for u in _engines if backend is None or make_url(u).get_backend_name() == backend]
+    for url in urls:
+        dispose(url)

@@ -527,7 +527,10 @@ def _effect_dict(e: Effect, outcomes: dict[str, Outcome]) -> dict:
 
 
 def _study_dict(st: Study, outcomes: dict[str, Outcome]) -> dict:
-    return {"id": st.id, "citation": st.citation, "year": st.year, "country": st.country,
+    facts = _study_facts(st, outcomes)
+    return {"finding": facts.finding, "finding_basis": facts.finding_basis,
+            "finding_effective_label": label(FINDINGS, facts.finding),
+            "id": st.id, "citation": st.citation, "year": st.year, "country": st.country,
             "design": st.design, "design_label": label(DESIGNS, st.design), "design_note": st.design_note,
             "status": st.status, "status_label": label(STUDY_STATUSES, st.status),
             "sample_size": st.sample_size, "sample_description": st.sample_description,
