@@ -51,6 +51,7 @@ COMPARATORS = {
     "previous": ("forrige periode", "the previous period"),
 }
 BREAKDOWNS = ["sex", "age", "background", "ses"]
+NOT_BAROMETER_THEMES = ("befolkning",)   # population counts describe, they are not compared
 KEYS = ["indicator", "period_from", "period_to", *BREAKDOWNS]
 
 
@@ -315,6 +316,7 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
     level and parent. One BH family is one area's profile: area, period, comparator and breakdown.
     """
     cat = cat if cat is not None else catalogue()
+    cat = {k: v for k, v in cat.items() if v.theme not in NOT_BAROMETER_THEMES}
     obs = obs[obs["indicator"].isin(list(cat))]
     data = headline_rows(obs, cat) if headline_only else _label_breakdowns(obs, cat)
     level_of = regions_table.set_index("code")["level"]

@@ -66,7 +66,7 @@ def gradient(groups: pd.DataFrame, order: list[str] | None = None, alpha: float 
         "sii": float(sii), "sii_low": float(sii - z * sii_se), "sii_high": float(sii + z * sii_se),
         "rii": float(rii), "rii_low": float(rii * np.exp(-z * log_se)) if grad is not None else np.nan,
         "rii_high": float(rii * np.exp(z * log_se)) if grad is not None else np.nan,
-        "n_groups": int(len(g)),
+        "n_groups": len(g),
     }
 
 

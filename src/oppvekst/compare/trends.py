@@ -93,7 +93,7 @@ def trend(obs: pd.DataFrame, *, last: int = 10, alpha: float = 0.05,
     cls = np.where(~ok, "not_assessed", np.where(~sig, "stable", np.where(
         polarity == "neutral", np.where(up, "rising", "falling"),
         np.where(up == (polarity == "higher_better"), "improving", "worsening"))))
-    return s.assign(se=np.where(ok, se, np.nan), ci_low=np.where(ok, s["slope"] - crit * se, np.nan),
+    return s.assign(slope=np.where(ok, s["slope"], np.nan), se=np.where(ok, se, np.nan), ci_low=np.where(ok, s["slope"] - crit * se, np.nan),
                     ci_high=np.where(ok, s["slope"] + crit * se, np.nan), p_value=np.where(ok, p, np.nan),
                     dispersion=phi, cls=cls)[
         [*SERIES, "k", "first", "last", "slope", "se", "ci_low", "ci_high", "p_value", "dispersion", "cls"]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,15 @@ from oppvekst import regions as regions_pkg
 from oppvekst.compare.barometer import CLASS_NAMES, Method, barometer, headline_rows
 from oppvekst.compare.data import load_observations
 from oppvekst.compare.trends import TREND_NAMES, trend
-from oppvekst.indicators.catalogue import (CHAIN_NAMES, PROFILE_THEMES, THEME_NAMES_EN, Indicator, catalogue,
-                                           in_framework, profile_indicators)
+from oppvekst.indicators.catalogue import (
+    CHAIN_NAMES,
+    PROFILE_THEMES,
+    THEME_NAMES_EN,
+    Indicator,
+    catalogue,
+    in_framework,
+    profile_indicators,
+)
 from oppvekst.indicators.stats import INTERVAL_NAMES
 from oppvekst.observations import FLAG_VALUE
 
@@ -39,7 +46,7 @@ def clean(obj):
     if isinstance(obj, (list, tuple)):
         return [clean(v) for v in obj]
     if isinstance(obj, (np.floating, float)):
-        return None if math.isnan(float(obj)) else float(obj)
+        return float(obj) if math.isfinite(float(obj)) else None
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.bool_):
@@ -145,7 +152,7 @@ class ProfileData:
         return clean({
             "region": {"code": code, "name": reg["name"], "level": reg["level"], "parent": parent,
                        "parent_name": parent_name, "asss_member": code in self.asss_codes},
-            "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "method": {"code": self.method.code, "nb": nb, "en": en, "alpha": self.method.alpha},
             "themes": themes, "asss": asss_rows, "counts": counts,
             "synthetic": any(r["synthetic"] and r["has_data"] for r in all_rows + asss_rows),
@@ -153,7 +160,11 @@ class ProfileData:
             "chain_names": {k: {"nb": v[0], "en": v[1]} for k, v in CHAIN_NAMES.items()},
         })
 
-    def _data_indicator(self, ind: Indicator, mine: dict) -> Indicator:
+    def shown_indicator(self, ind: Indicator, codes: list[str]) -> Indicator:
+        """The indicator whose figures are shown for these regions (the real one, or its synthetic twin)."""
+        return self._data_indicator(ind, set(self.head.loc[self.head["region"].isin(codes), "indicator"]))
+
+    def _data_indicator(self, ind: Indicator, mine) -> Indicator:
         """The indicator whose figures are shown: the real one, else its synthetic stand-in if that has data."""
         twin = self.cat.get(f"{ind.id}_syn")
         if ind.id not in mine and twin is not None and twin.id in mine:

@@ -32,10 +32,11 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Oppvekst", version=__version__, lifespan=lifespan,
                   description="Kunnskapssystem for barn og unges oppvekst / knowledge system for children "
                               "and young people. Versioned JSON API under /api/v1.")
-    from oppvekst.web import api, evidence, pages
+    from oppvekst.web import api, evidence, pages, profiles
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(evidence.router)
+    app.include_router(profiles.router)
     return app
