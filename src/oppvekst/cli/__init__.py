@@ -11,6 +11,7 @@ def _register() -> None:
     # Each capability keeps its commands in its own module here; importing registers them on `app`.
     from oppvekst.cli import core  # noqa: F401
     from oppvekst.cli import evidence
+    from oppvekst.cli import microdata  # noqa: F401
     from oppvekst.cli import profiles  # noqa: F401
 
     app.add_typer(evidence.app, name="evidence")
