@@ -22,13 +22,24 @@ import io
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Boolean, DateTime, Float, Integer, MetaData, String, Text, UniqueConstraint,
-                        create_engine, func, select)
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -151,6 +162,14 @@ def engine(db_url: str | None = None) -> Engine:
         return _engines[url]
 
 
+def dispose_all() -> None:
+    """Close every engine (tests give each case its own SQLite file)."""
+    with _lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
 # -- validation -------------------------------------------------------------------------------------
 
 def _municipalities() -> set[str]:
@@ -204,6 +223,8 @@ def validate(raw: dict, *, file: str = "<skjema>", row: object = None, this_year
             text = str(v).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
             if f.kind in ("money", "fte"):
                 text = text.replace(",", ".")
+            elif "," in text or "." in text:
+                fail(f.column, "må være et heltall, uten komma eller punktum / must be a whole number")
             try:
                 num = float(text)
             except ValueError:
@@ -297,7 +318,7 @@ def template_csv() -> str:
 def submit(records: Iterable[dict], *, channel: str, db_url: str | None = None) -> list[Report]:
     """Store validated reports as new versions, all in one transaction."""
     records = list(records)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with Session(engine(db_url)) as session, session.begin():
         out = []
         for rec in records:
@@ -343,7 +364,7 @@ def set_deflator(year: int, index_value: float, source: str, db_url: str | None 
         raise InputError("indeksen må være positiv / the index must be positive", field="index_value")
     with Session(engine(db_url)) as session, session.begin():
         session.add(Deflator(year=int(year), index_value=float(index_value), source=source.strip(),
-                             entered_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+                             entered_at=datetime.now(UTC).replace(tzinfo=None)))
 
 
 def deflators(db_url: str | None = None) -> pd.DataFrame:

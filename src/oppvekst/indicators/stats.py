@@ -193,6 +193,8 @@ def hypergeom_tails(x, total, successes, draws, *, rtol: float = 1e-16) -> tuple
     """
     x, M, K, N = (np.asarray(v, dtype=float) for v in (x, total, successes, draws))
     x, M, K, N = np.broadcast_arrays(x, M, K, N)
+    shape = x.shape
+    x, M, K, N = (np.array(v, dtype=float).ravel() for v in (x, M, K, N))
     logpmf = (gammaln(K + 1) - gammaln(x + 1) - gammaln(K - x + 1)
               + gammaln(M - K + 1) - gammaln(N - x + 1) - gammaln(M - K - N + x + 1)
               - gammaln(M + 1) + gammaln(N + 1) + gammaln(M - N + 1))
@@ -212,7 +214,7 @@ def hypergeom_tails(x, total, successes, draws, *, rtol: float = 1e-16) -> tuple
         active = active[t > rtol * tail[active]]
     tail = np.minimum(tail, 1.0)
     other = np.clip(1.0 - tail + pmf, 0.0, 1.0)
-    return np.where(down, tail, other), np.where(down, other, tail)
+    return np.where(down, tail, other).reshape(shape), np.where(down, other, tail).reshape(shape)
 
 
 def conditional_poisson_pvalue(x1, e1, x2, e2) -> np.ndarray:
