@@ -328,6 +328,7 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
         rows = rows[rows["period_to"].isin(years)]
     if latest_only:   # each indicator's newest period (as a profile shows it)
         rows = rows[rows["period_to"] == rows.groupby("indicator")["period_to"].transform("max")]
+    rows = _drop_shadowed_twins(rows)
     parts = []
     if "national" in comparators:
         parts.append(classify(align_national(data, rows), method=method, cat=cat))
@@ -342,3 +343,18 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
     if len(out):
         out["level"] = out["region"].map(level_of)
     return out
+
+
+def _drop_shadowed_twins(rows: pd.DataFrame) -> pd.DataFrame:
+    """A synthetic stand-in (`<id>_syn`) is not assessed where the real indicator has a value for the
+    same area and period: the profile shows the real one, so only that belongs to the profile's family."""
+    syn = rows["indicator"].str.endswith("_syn")
+    if not syn.any():
+        return rows
+    real = rows.loc[~syn & (rows["flag"] == FLAG_VALUE), ["indicator", "region", "period_to"]].drop_duplicates()
+    twins = rows.loc[syn, ["indicator", "region", "period_to"]].assign(
+        indicator=lambda d: d["indicator"].str.removesuffix("_syn"))
+    shadowed = twins.merge(real.assign(_real=True), on=["indicator", "region", "period_to"], how="left")["_real"]
+    keep = np.ones(len(rows), dtype=bool)
+    keep[np.flatnonzero(syn.to_numpy())] = ~shadowed.fillna(False).astype(bool).to_numpy()
+    return rows[keep]

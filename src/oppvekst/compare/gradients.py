@@ -9,6 +9,7 @@ the groups' population shares as weights (statsmodels WLS).
   unit: positive when the disadvantaged have the higher value.
 - RII = predicted bottom / predicted top = intercept / (intercept + slope), interval by the delta
   method on log(RII).
+Intervals use t with k − 2 degrees of freedom (the residual variance is estimated from the groups).
 
 Only where an indicator has a socioeconomic breakdown (the `ses` column); otherwise nothing is shown.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from oppvekst.observations import FLAG_VALUE, TOTAL
 
@@ -54,7 +55,7 @@ def gradient(groups: pd.DataFrame, order: list[str] | None = None, alpha: float 
     fit = sm.WLS(g["value"].to_numpy(float), sm.add_constant(ridit.to_numpy(float)), weights=share.to_numpy(float)).fit()
     b0, b1 = fit.params
     cov = fit.cov_params()
-    z = norm.ppf(1 - alpha / 2)
+    z = student_t.ppf(1 - alpha / 2, fit.df_resid)      # as statsmodels' conf_int: t with k − 2 df
     sii, sii_se = -b1, float(np.sqrt(cov[1, 1]))
     top = b0 + b1
     rii = b0 / top if top != 0 else np.nan
