@@ -180,6 +180,7 @@ def test_synthetic_twin_is_not_assessed_where_the_real_indicator_has_data(neet_2
     twin_only = twin[twin["region"].isin(["0", "4001"])]
     mix = pd.concat([real[real["region"] != "4001"], twin_only], ignore_index=True)
     b = barometer(mix, rt, comparators=("national",), levels=("kommune",), years=[2024])
-    got = set(b.loc[b["region"].isin(["4001", "0301"]), "indicator"] + "@" + b.loc[b["region"].isin(["4001", "0301"]), "region"])
+    sub = b[b["region"].isin(["4001", "0301"])]
+    got = set(sub["indicator"].astype(str) + "@" + sub["region"].astype(str))
     assert "neet_15_29_syn@4001" in got          # no real value for 4001: the twin stands in
     assert "neet_15_29_syn@0301" not in got      # the real value is there: the twin is left out

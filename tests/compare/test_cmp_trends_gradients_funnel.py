@@ -106,3 +106,25 @@ def test_funnel_points_and_overdispersion():
     z = (x / n - 0.1) / np.sqrt(0.1 * 0.9 / n)
     lo, hi = np.quantile(z, [0.1, 0.9])
     assert funnel.dispersion(x, n, 0.1) == pytest.approx(np.mean(np.clip(z, lo, hi) ** 2))
+
+
+def test_vectorised_gradients_equal_statsmodels_per_group():
+    rng = np.random.default_rng(3)
+    rows = []
+    edu = ["parents_edu_basic", "parents_edu_upper_secondary", "parents_edu_higher_short", "parents_edu_higher_long"]
+    for region in ("A", "B", "C"):
+        for codes in (edu, [f"income_q{q}" for q in range(1, 6)]):
+            for rank, code in enumerate(codes):
+                rows.append({"indicator": "x", "region": region, "period_from": 2024, "ses": code,
+                             "value": 20 - 3 * rank + rng.normal(0, 1), "denominator": float(rng.integers(200, 2000))})
+        rows.append({"indicator": "x", "region": region, "period_from": 2024, "ses": "income_unknown",
+                     "value": 50.0, "denominator": 100.0})      # unknown SES is left out
+    obs = frame(rows)
+    vec = gradients(obs).set_index(["region", "family"])
+    assert len(vec) == 6
+    for (region, family), r in vec.iterrows():
+        part = obs[(obs["region"] == region) & obs["ses"].str.startswith("parents_edu" if family == "parents_edu" else "income_q")]
+        ref = gradient(part)
+        for key in ("sii", "sii_low", "sii_high", "rii", "rii_low", "rii_high"):
+            assert r[key] == pytest.approx(ref[key], rel=1e-8), (region, family, key)
+        assert r["n_groups"] == ref["n_groups"]

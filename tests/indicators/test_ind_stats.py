@@ -164,3 +164,18 @@ def test_bh_adjust_grouped_equals_statsmodels_per_group():
     assert np.isnan(adj[5])
     # hand example: 0.01, 0.04, 0.03, 0.5 -> sorted 0.01, 0.03, 0.04, 0.5 -> 0.04, 0.0533, 0.0533, 0.5
     np.testing.assert_allclose(stats.bh_adjust([0.01, 0.04, 0.03, 0.5]), [0.04, 0.16 / 3, 0.16 / 3, 0.5])
+
+
+def test_hypergeom_tails_near_the_edges_of_the_support():
+    # high shares (kindergarten-like, 95 %) with the area a large part of the comparator: the support's
+    # lower edge N − (M − K) is above 0
+    n = RNG.integers(50, 3000, 200)
+    m = (n * RNG.uniform(0.3, 2.0, 200)).astype(int) + 1
+    x = RNG.binomial(n, 0.95)
+    y = RNG.binomial(m, 0.95)
+    low, high = stats.hypergeom_tails(x, n + m, x + y, n)
+    np.testing.assert_allclose(low, hypergeom.cdf(x, n + m, x + y, n), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(high, hypergeom.sf(x - 1, n + m, x + y, n), rtol=1e-7, atol=1e-300)
+    # degenerate tables: all successes, none
+    lo, hi = stats.hypergeom_tails([10, 0], [30, 30], [30, 0], [10, 10])
+    assert lo.tolist() == pytest.approx([1.0, 1.0]) and hi.tolist() == pytest.approx([1.0, 1.0])

@@ -147,47 +147,39 @@ def classify(aligned: pd.DataFrame, *, method: Method = Method(), kind: str = "l
     method_used = np.full(len(df), "", dtype=object)
 
     with np.errstate(invalid="ignore", divide="ignore"):
+        def put(mask: np.ndarray, name: str, fn, *arrays) -> None:
+            """p-values of one test, computed on its own rows only."""
+            if mask.any():
+                p[mask] = fn(*(a[mask] for a in arrays))
+                method_used[mask] = name
+
         if kind == "level":
-            exact_prop = prop & has_counts & ~published & (method.key == "exact") & (on > 0)
-            exact_rate = rate & has_counts & ~published & (method.key == "exact") & (on > 0)
-            p = np.where(exact_prop, stats.fisher_pvalue(x, n, ox, on), p)
-            p = np.where(exact_rate, stats.conditional_poisson_pvalue(x, n, ox, on), p)
-            method_used[exact_prop] = "fisher"
-            method_used[exact_rate] = "conditional_poisson"
+            exact = has_counts & ~published & (method.key == "exact") & (on > 0)
+            put(prop & exact, "fisher", stats.fisher_pvalue, x, n, ox, on)
+            put(rate & exact, "conditional_poisson", stats.conditional_poisson_pvalue, x, n, ox, on)
             # interval method (and the fallback where the exact test has nothing to compare with)
             todo = np.isnan(p) & ~np.isnan(ref_value)
-            score = todo & prop & has_counts & ~published
             p0 = ref_value / scale
-            p = np.where(score, stats.score_pvalue(x, n, p0), p)
-            method_used[score] = "score"
-            pois = todo & rate & has_counts & ~published
-            p = np.where(pois, stats.poisson_pvalue(x, p0 * n), p)
-            method_used[pois] = "poisson_exact"
-            tt = todo & mean & has_ci
-            df_t = np.where(n >= 2, n - 1, np.nan)
-            se_t = stats.se_from_interval(low, high, df=np.where(np.isnan(df_t), 1e9, df_t))
-            p = np.where(tt, stats.t_pvalue(value, ref_value, se_t, np.where(np.isnan(df_t), 1e9, df_t)), p)
-            method_used[tt] = "t"
-            norm_ = todo & published & has_ci & ~mean
-            p = np.where(norm_, stats.normal_pvalue(value, ref_value, stats.se_from_interval(low, high)), p)
-            method_used[norm_] = "normal_ci"
+            put(todo & prop & has_counts & ~published, "score", stats.score_pvalue, x, n, p0)
+            put(todo & rate & has_counts & ~published, "poisson_exact", stats.poisson_pvalue, x, p0 * n)
+            df_t = np.where(n >= 2, n - 1, 1e9)       # t with n − 1 df; normal when n is unknown
+            put(todo & mean & has_ci, "t", lambda v, r, lo, hi, d: stats.t_pvalue(
+                v, r, stats.se_from_interval(lo, hi, df=d), d), value, ref_value, low, high, df_t)
+            put(todo & published & has_ci & ~mean, "normal_ci", lambda v, r, lo, hi: stats.normal_pvalue(
+                v, r, stats.se_from_interval(lo, hi)), value, ref_value, low, high)
         else:  # change against the previous period: two independent groups
-            both_counts = has_counts & (rn > 0)
-            cprop = prop & both_counts & ~published
-            crate = rate & both_counts & ~published
+            both_counts = has_counts & (rn > 0) & ~published
             if method.key == "exact":
-                p = np.where(cprop, stats.fisher_pvalue(x, n, rx, rn), p)
-                method_used[cprop] = "fisher"
+                put(prop & both_counts, "fisher", stats.fisher_pvalue, x, n, rx, rn)
             else:
-                p = np.where(cprop, stats.two_proportion_pvalue(x, n, rx, rn), p)
-                method_used[cprop] = "two_proportion_z"
-            p = np.where(crate, stats.conditional_poisson_pvalue(x, n, rx, rn), p)
-            method_used[crate] = "conditional_poisson"
-            two_ci = np.isnan(p) & has_ci & ref_has_ci & (published | mean)
-            se = np.sqrt(stats.se_from_interval(low, high) ** 2
-                         + stats.se_from_interval(df["ref_ci_low"], df["ref_ci_high"]) ** 2)
-            p = np.where(two_ci, stats.normal_pvalue(value, ref_value, se), p)
-            method_used[two_ci] = "normal_ci"
+                put(prop & both_counts, "two_proportion_z", stats.two_proportion_pvalue, x, n, rx, rn)
+            put(rate & both_counts, "conditional_poisson", stats.conditional_poisson_pvalue, x, n, rx, rn)
+            rlo = df["ref_ci_low"].to_numpy(dtype=float)
+            rhi = df["ref_ci_high"].to_numpy(dtype=float)
+            put(np.isnan(p) & has_ci & ref_has_ci & (published | mean), "normal_ci",
+                lambda v, r, lo, hi, a, b: stats.normal_pvalue(
+                    v, r, np.sqrt(stats.se_from_interval(lo, hi) ** 2 + stats.se_from_interval(a, b) ** 2)),
+                value, ref_value, low, high, rlo, rhi)
 
     # reasons a row is not assessed, first match wins
     flag_ok = (df["flag"].to_numpy() == FLAG_VALUE) & ~np.isnan(value)
@@ -206,16 +198,34 @@ def classify(aligned: pd.DataFrame, *, method: Method = Method(), kind: str = "l
     tested = np.where(reason == "", p, np.nan)     # neutral indicators are reported, not counted in the family
 
     fam = family if family is not None else ["region", "period_to", "comparator", "breakdown"]
-    fam_frame = pd.DataFrame({c: df[c].to_numpy() for c in fam if c in df})
+    fam_frame = pd.DataFrame({c: _codes(df[c]) for c in fam if c in df})
     p_adj = stats.bh_adjust(tested, fam_frame if len(fam_frame.columns) else None) if method.fdr == "bh" else tested
     significant = p_adj < method.alpha
 
     diff = value - ref_value
-    direction = np.where(np.isnan(diff), None, np.where(diff > 0, "higher", np.where(diff < 0, "lower", "equal")))
     good = np.where(polarity == "higher_better", diff > 0, diff < 0)
-    cls = np.where(reason != "", NOT_ASSESSED, np.where(significant, np.where(good, BETTER, WORSE), SAME))
-    return df.assign(direction=direction, p_value=p, p_adjusted=p_adj, significant=significant & (reason == ""),
-                     cls=cls, reason=reason, test=method_used, method=method.code)
+    assessed = reason == ""
+    # string columns as categoricals: a million rows of a handful of labels (the barometer benchmark)
+    direction = pd.Categorical.from_codes(
+        np.select([np.isnan(diff), diff > 0, diff < 0], [-1, 0, 1], default=2), ["higher", "lower", "equal"])
+    cls = pd.Categorical.from_codes(np.select([~assessed, significant & good, significant], [3, 0, 2], default=1),
+                                    list(CLASSES))
+    return df.assign(direction=direction, p_value=p, p_adjusted=p_adj, significant=significant & assessed,
+                     cls=cls, reason=pd.Categorical(reason), test=pd.Categorical(method_used),
+                     method=_constant(method.code, len(df)))
+
+
+def _codes(col: pd.Series) -> np.ndarray:
+    """Integer codes of a key column (category codes, or the values themselves)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy()
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        return col.to_numpy()
+    return pd.factorize(col)[0]
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [value])
 
 
 # -- building the comparisons from an observation table ---------------------------------------------------
@@ -223,10 +233,21 @@ def classify(aligned: pd.DataFrame, *, method: Method = Method(), kind: str = "l
 def headline_rows(obs: pd.DataFrame, cat: dict[str, Indicator] | None = None) -> pd.DataFrame:
     """Each indicator's headline breakdown (totals, or e.g. age 15-29 for NEET), marked breakdown='total'."""
     cat = cat if cat is not None else catalogue()
-    want = pd.DataFrame([{"indicator": i.id, **{b: i.headline.get(b, "all") for b in BREAKDOWNS}}
-                         for i in cat.values()])
-    out = obs.merge(want, on=["indicator", *BREAKDOWNS], how="inner")
-    return out.assign(breakdown="total")
+    return obs[headline_mask(obs, cat)].assign(breakdown="total")
+
+
+def headline_mask(obs: pd.DataFrame, cat: dict[str, Indicator]) -> np.ndarray:
+    """True for rows in their indicator's headline breakdown; compares category codes, not strings."""
+    if obs.empty:
+        return np.zeros(0, dtype=bool)
+    ind = pd.Categorical(obs["indicator"])
+    mask = ind.codes >= 0
+    for b in BREAKDOWNS:
+        col = pd.Categorical(obs[b])
+        want = [cat[i].headline.get(b, "all") if i in cat else None for i in ind.categories]
+        want_code = col.categories.get_indexer(pd.Index(want, dtype=object))      # −1 where absent
+        mask &= col.codes == want_code[ind.codes]
+    return mask & np.isin(ind.categories, list(cat))[ind.codes]
 
 
 def _label_breakdowns(obs: pd.DataFrame, cat: dict[str, Indicator] | None) -> pd.DataFrame:
@@ -239,69 +260,87 @@ def _label_breakdowns(obs: pd.DataFrame, cat: dict[str, Indicator] | None) -> pd
 REF_COLS = ["numerator", "denominator", "value", "ci_low", "ci_high", "n_years", "flag"]
 
 
-def _with_ref(area: pd.DataFrame, ref: pd.DataFrame, on: list[str]) -> pd.DataFrame:
-    ref = ref[on + REF_COLS].rename(columns={c: f"ref_{c}" for c in REF_COLS})
-    return area.merge(ref, on=on, how="left")
-
-
-def align_national(obs: pd.DataFrame, areas: pd.DataFrame, national: str = "0") -> pd.DataFrame:
-    nat = obs[obs["region"] == national]
-    return _with_ref(areas, nat, KEYS).assign(comparator="national", ref_region=national, area_in_ref=True)
-
-
-def align_parent(obs: pd.DataFrame, areas: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
-    """Compare each area with its parent region (municipality → county, city district → municipality)."""
-    a = areas.assign(ref_region=areas["region"].map(parent_of))
-    ref = obs.rename(columns={"region": "ref_region"})
-    return _with_ref(a, ref, KEYS + ["ref_region"]).assign(comparator="parent", area_in_ref=True)
-
-
 def pooled(obs: pd.DataFrame, members: list[str], cat: dict[str, Indicator] | None = None,
            alpha: float = 0.05) -> pd.DataFrame:
     """A group's pooled value per indicator, period and breakdown: Σ numerator / Σ denominator.
 
     A group value needs every member's counts (a missing member would bias it): else the row is flagged 2.
     """
-    meta = indicator_table(cat).set_index("indicator")
     part = obs[obs["region"].isin(members)]
     ok = (part["flag"] == FLAG_VALUE) & part["numerator"].notna() & part["denominator"].notna()
     g = part.assign(_ok=ok, _x=part["numerator"] * part["n_years"], _n=part["denominator"] * part["n_years"])
-    out = g.groupby(KEYS, as_index=False, dropna=False).agg(
+    out = g.groupby(KEYS, as_index=False, dropna=False, observed=True).agg(
         _x=("_x", "sum"), _n=("_n", "sum"), _members=("_ok", "sum"), n_years=("n_years", "first"))
-    complete = out["_members"] == len(members)
-    sc = out["indicator"].map(meta["scale"]).fillna(1.0).to_numpy(dtype=float)
-    ms = out["indicator"].map(meta["measure"]).fillna("unknown").to_numpy()
+    return _finish_pooled(out, out["_members"].to_numpy() == len(members), cat, alpha)
+
+
+def _finish_pooled(out: pd.DataFrame, complete: np.ndarray, cat, alpha: float) -> pd.DataFrame:
+    meta = indicator_table(cat).set_index("indicator")
+    sc = out["indicator"].map(meta["scale"]).astype(float).fillna(1.0).to_numpy()
+    ms = out["indicator"].map(meta["measure"]).astype(object).fillna("unknown").to_numpy()
+    x, n = out["_x"].to_numpy(dtype=float), out["_n"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(complete & (out["_n"] > 0), out["_x"] / out["_n"] * sc, np.nan)
+        value = np.where(complete & (n > 0), x / n * sc, np.nan)
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
     for m in ("proportion", "rate"):
         sel = ms == m
         if sel.any():
-            lo, hi = stats.interval(m, out["_x"][sel], out["_n"][sel], scale=1.0, alpha=alpha)
+            lo, hi = stats.interval(m, x[sel], n[sel], scale=1.0, alpha=alpha)
             low[sel], high[sel] = lo * sc[sel], hi * sc[sel]
     computable = ~np.isnan(value) & np.isin(ms, ["proportion", "rate"])
     ny = out["n_years"].to_numpy(dtype=float)
     return out.assign(
-        numerator=np.where(computable, out["_x"] / ny, np.nan), denominator=np.where(computable, out["_n"] / ny, np.nan),
+        numerator=np.where(computable, x / ny, np.nan), denominator=np.where(computable, n / ny, np.nan),
         value=np.where(computable, value, np.nan), ci_low=np.where(computable, low, np.nan),
         ci_high=np.where(computable, high, np.nan), flag=np.where(computable, FLAG_VALUE, 2),
-    ).drop(columns=["_x", "_n", "_members"])
+    ).drop(columns=["_x", "_n", "_members"], errors="ignore")
 
 
-def align_group(obs: pd.DataFrame, areas: pd.DataFrame, members: list[str], name: str = "peers",
-                cat: dict[str, Indicator] | None = None) -> pd.DataFrame:
-    grp = pooled(obs, members, cat)
-    return _with_ref(areas, grp, KEYS).assign(comparator=name, ref_region=name,
-                                              area_in_ref=areas["region"].isin(members).to_numpy())
+class _Index:
+    """Integer keys for fast alignment: series (indicator × breakdown × period length) × region × year.
+
+    Written here rather than with DataFrame merges: at a million rows the string joins dominated the
+    barometer benchmark; here each comparison is a searchsorted on int64 keys.
+    """
+
+    def __init__(self, data: pd.DataFrame, extra_regions: list[str]):
+        self.series = data.groupby(["indicator", *BREAKDOWNS, "n_years"], sort=False, observed=True).ngroup().to_numpy()
+        regions = pd.Index(pd.unique(pd.concat([data["region"].astype(str), pd.Series(extra_regions, dtype=str)])))
+        self.regions = regions
+        self.region = regions.get_indexer(data["region"].astype(str))
+        self.year0 = int(data["period_to"].min())
+        self.years = int(data["period_to"].max()) - self.year0 + 1
+        self.key = self.make(self.series, self.region, data["period_to"].to_numpy())
+        self.order = np.argsort(self.key, kind="stable")
+        self.sorted = self.key[self.order]
+
+    def make(self, series, region, year) -> np.ndarray:
+        return ((series.astype(np.int64) * len(self.regions) + region) * self.years
+                + (np.asarray(year, dtype=np.int64) - self.year0))
+
+    def find(self, series, region, year) -> np.ndarray:
+        """Row positions in `data` for the keys; −1 where there is no such row."""
+        year = np.asarray(year, dtype=np.int64)
+        key = self.make(series, region, np.clip(year, self.year0, self.year0 + self.years - 1))
+        pos = np.searchsorted(self.sorted, key)
+        pos = np.minimum(pos, len(self.sorted) - 1)
+        hit = (self.sorted[pos] == key) & (region >= 0) & (year >= self.year0) & (year < self.year0 + self.years)
+        return np.where(hit, self.order[pos], -1)
 
 
-def align_previous(obs: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Each area row against the same area's previous non-overlapping period of the same length."""
-    prev = obs.assign(period_to=obs["period_to"] + obs["n_years"], period_from=obs["period_from"] + obs["n_years"])
-    out = _with_ref(areas, prev, ["region", *KEYS])
-    return out.assign(comparator="previous", ref_region=out["region"], area_in_ref=False,
-                      ref_period_to=out["period_to"] - out["n_years"])
+def _aligned(rows: pd.DataFrame, ref: pd.DataFrame, pos: np.ndarray, comparator: str, ref_region,
+             area_in_ref) -> pd.DataFrame:
+    """The area rows with the comparator's columns (ref_*) gathered at `pos` (−1: none)."""
+    cols = {}
+    hit = pos >= 0
+    safe = np.where(hit, pos, 0)
+    for c in REF_COLS:
+        v = ref[c].to_numpy(dtype=float)[safe]
+        cols[f"ref_{c}"] = np.where(hit, v, np.nan if c != "flag" else 1)
+    n = len(rows)
+    refs = _constant(ref_region, n) if isinstance(ref_region, str) else pd.Categorical(ref_region)
+    return rows.assign(**cols, comparator=_constant(comparator, n), ref_region=refs, area_in_ref=area_in_ref)
 
 
 def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method = Method(),
@@ -317,31 +356,63 @@ def barometer(obs: pd.DataFrame, regions_table: pd.DataFrame, *, method: Method 
     """
     cat = cat if cat is not None else catalogue()
     cat = {k: v for k, v in cat.items() if v.theme not in NOT_BAROMETER_THEMES}
+    # string keys as categoricals once: the joins and group-bys below then work on integer codes
+    obs = obs.astype({c: "category" for c in ("indicator", "region", *BREAKDOWNS)})
     obs = obs[obs["indicator"].isin(list(cat))]
     data = headline_rows(obs, cat) if headline_only else _label_breakdowns(obs, cat)
+    data = data.reset_index(drop=True)
+    if data.empty:
+        return pd.DataFrame()
     level_of = regions_table.set_index("code")["level"]
+    parent_of = regions_table.set_index("code")["parent"]
     area_codes = set(regions_table.loc[regions_table["level"].isin(levels), "code"])
     if areas is not None:
         area_codes &= set(areas)
-    rows = data[data["region"].isin(area_codes)]
+    sel = data["region"].isin(area_codes).to_numpy().copy()
     if years is not None:
-        rows = rows[rows["period_to"].isin(years)]
+        sel &= data["period_to"].isin(years).to_numpy()
     if latest_only:   # each indicator's newest period (as a profile shows it)
-        rows = rows[rows["period_to"] == rows.groupby("indicator")["period_to"].transform("max")]
-    rows = _drop_shadowed_twins(rows)
+        sel &= (data["period_to"] == data[sel].groupby("indicator")["period_to"].transform("max")
+                .reindex(data.index)).to_numpy()
+    rows = _drop_shadowed_twins(data[sel])
+    # categoricals for the string keys of the result (a handful of values over up to a million rows)
+    rows = rows.astype({"breakdown": "category"})
+    ref = data
+    extra = ["asss"] if ("asss" in comparators and asss) else []
+    idx = _Index(ref, extra)
+    at = rows.index.to_numpy()                       # rows are a subset of data: positions are shared
+    series, region, year = idx.series[at], idx.region[at], rows["period_to"].to_numpy()
+    n_years = rows["n_years"].to_numpy()
     parts = []
     if "national" in comparators:
-        parts.append(classify(align_national(data, rows), method=method, cat=cat))
+        r0 = np.full(len(rows), idx.regions.get_indexer(["0"])[0])
+        pos = idx.find(series, r0, year)
+        parts.append(classify(_aligned(rows, ref, pos, "national", "0", True), method=method, cat=cat))
     if "parent" in comparators:
-        parent_of = regions_table.set_index("code")["parent"]
-        parts.append(classify(align_parent(data, rows, parent_of), method=method, cat=cat))
-    if "asss" in comparators and asss:
-        parts.append(classify(align_group(data, rows, asss, "asss", cat), method=method, cat=cat))
+        parent = rows["region"].map(parent_of).astype(object).fillna("").to_numpy()
+        pos = idx.find(series, idx.regions.get_indexer(parent), year)
+        parts.append(classify(_aligned(rows, ref, pos, "parent", parent, True), method=method, cat=cat))
+    if extra:
+        members = set(asss)
+        member_rows = ref["region"].isin(members).to_numpy()
+        grp = pooled(ref[member_rows], list(members), cat)
+        series_of = (ref[["indicator", *BREAKDOWNS, "n_years"]].assign(_s=idx.series)
+                     .drop_duplicates(["indicator", *BREAKDOWNS, "n_years"]))
+        gs = grp.merge(series_of, on=["indicator", *BREAKDOWNS, "n_years"], how="left")["_s"].to_numpy()
+        g_region = idx.regions.get_indexer(["asss"])[0]
+        gkeys = pd.Series(np.arange(len(grp)), index=idx.make(gs.astype(np.int64), g_region, grp["period_to"].to_numpy()))
+        pos = gkeys.reindex(idx.make(series, g_region, year)).fillna(-1).astype(int).to_numpy()
+        parts.append(classify(_aligned(rows, grp, pos, "asss", "asss",
+                                       rows["region"].isin(members).to_numpy()), method=method, cat=cat))
     if "previous" in comparators:
-        parts.append(classify(align_previous(data, rows), method=method, kind="change", cat=cat))
+        pos = idx.find(series, region, year - n_years)
+        prev = _aligned(rows, ref, pos, "previous", rows["region"].to_numpy(), False)
+        parts.append(classify(prev.assign(ref_period_to=year - n_years), method=method, kind="change", cat=cat))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(out):
         out["level"] = out["region"].map(level_of)
+        out = out.astype({c: "category" for c in ("comparator", "ref_region", "method", "test", "reason", "cls",
+                                                   "direction") if c in out})
     return out
 
 

@@ -29,7 +29,29 @@ def load_observations(wh, *, indicators: list[str] | None = None, self_reports: 
             obs = pd.concat([obs[~obs["indicator"].isin(set(rep["indicator"]))], rep.assign(synthetic=False)],
                             ignore_index=True)
     obs["synthetic"] = obs["synthetic"].fillna(False).astype(bool)
-    return obs
+    return periodise(obs)
+
+
+def periodise(obs: pd.DataFrame) -> pd.DataFrame:
+    """Indicators the catalogue defines on 3-year periods but that arrive as annual counts are turned into
+    3-year periods (indicators.periods.multi_year: sums, annual averages, every year required)."""
+    from oppvekst.indicators.catalogue import catalogue
+    from oppvekst.indicators.periods import multi_year
+
+    cat = catalogue()
+    todo = [i for i in obs["indicator"].unique() if i in cat and cat[i].period == "3-year"
+            and cat[i].measure in ("proportion", "rate")]
+    parts, replaced = [], []
+    for ind in todo:
+        rows = obs[obs["indicator"] == ind]
+        if (rows["n_years"] != 1).any() or rows["numerator"].isna().all():
+            continue                       # already periods, or no counts to sum (a published share)
+        per = multi_year(rows, 3, measure=cat[ind].measure, scale=cat[ind].scale)
+        parts.append(per.assign(synthetic=bool(rows["synthetic"].any())))
+        replaced.append(ind)
+    if not parts:
+        return obs
+    return pd.concat([obs[~obs["indicator"].isin(replaced)], *parts], ignore_index=True)
 
 
 def self_report_observations(wh) -> pd.DataFrame:

@@ -182,14 +182,16 @@ def fisher_pvalue(x1, n1, x2, n2) -> np.ndarray:
     return out
 
 
-def hypergeom_tails(x, total, successes, draws, *, rtol: float = 1e-16) -> tuple[np.ndarray, np.ndarray]:
+def hypergeom_tails(x, total, successes, draws, *, chunk: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:
     """P(X ≤ x) and P(X ≥ x) for X ~ Hypergeometric(total, successes, draws), vectorised.
 
     Same values as scipy.stats.hypergeom.cdf / .sf (tests check it), written here because scipy's
     Boost-based cdf costs up to ~1 ms per cell when the area is a large part of the comparator (a
     municipality against its county, a period against the previous one). Only the smaller tail is
-    summed, from x outwards, with the pmf ratio recurrence (the terms fall off within a few standard
-    deviations); the other tail is 1 − that + pmf(x).
+    summed, from x outwards: pmf(x) · (1 + r₁ + r₁r₂ + …) with the pmf ratio recurrence, over
+    min(7.5, 28/z) standard deviations + 25 terms (z: x's distance from the mean in sd; beyond that
+    the terms are below ~1e-12 of the sum); rows with similar lengths are summed together as dense
+    blocks. The other tail is 1 − that + pmf(x).
     """
     x, M, K, N = (np.asarray(v, dtype=float) for v in (x, total, successes, draws))
     x, M, K, N = np.broadcast_arrays(x, M, K, N)
@@ -200,21 +202,54 @@ def hypergeom_tails(x, total, successes, draws, *, rtol: float = 1e-16) -> tuple
               - gammaln(M + 1) + gammaln(N + 1) + gammaln(M - N + 1))
     pmf = np.exp(logpmf)
     down = x <= N * K / M                  # at or below the mean: the lower tail is the smaller one
-    tail, term, k = pmf.copy(), pmf.copy(), x.copy()
-    active = np.flatnonzero(term > 0)
-    while active.size:
-        kk, MM, KK, NN, dn = k[active], M[active], K[active], N[active], down[active]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(dn, kk * (MM - KK - NN + kk) / ((KK - kk + 1) * (NN - kk + 1)),
-                             (KK - kk) * (NN - kk) / ((kk + 1) * (MM - KK - NN + kk + 1)))
-        t = term[active] * np.where(np.isfinite(ratio) & (ratio > 0), ratio, 0.0)
-        term[active] = t
-        tail[active] += t
-        k[active] = np.where(dn, kk - 1, kk + 1)
-        active = active[t > rtol * tail[active]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(N * (K / M) * (1 - K / M) * (M - N) / np.maximum(M - 1, 1))
+        z = np.abs(x - N * K / M) / sd
+        # terms until the product of ratios is below ~1e-12: 7.5 sd from the mean, 28 sd/z far out in a tail
+        span = sd * np.minimum(7.5, 28.0 / np.maximum(z, 1e-9))
+    terms = np.where(np.isfinite(span), np.ceil(span) + 25, 25).astype(np.int64)
+    # never past the edge of the support: max(0, N − (M − K)) below, min(K, N) above
+    terms = np.minimum(terms, np.where(down, x - np.maximum(0, N - (M - K)), np.minimum(K, N) - x).astype(np.int64))
+    tail = pmf.copy()
+    bucket = np.ceil(np.log(np.maximum(terms, 1)) / np.log(1.25)).astype(np.int64)   # lengths within 25 %
+    for b in np.unique(bucket):
+        for side in (True, False):
+            rows = np.flatnonzero((bucket == b) & (down == side))
+            if not rows.size:
+                continue
+            t_max = max(int(terms[rows].max()), 1)
+            j = np.arange(t_max, dtype=float)[None, :]
+            step = max(1, chunk // t_max)
+            for start in range(0, len(rows), step):
+                idx = rows[start:start + step]
+                tail[idx] = pmf[idx] * (1.0 + _tail_factor(x[idx], M[idx], K[idx], N[idx], j, terms[idx], side))
     tail = np.minimum(tail, 1.0)
     other = np.clip(1.0 - tail + pmf, 0.0, 1.0)
     return np.where(down, tail, other).reshape(shape), np.where(down, other, tail).reshape(shape)
+
+
+def _tail_factor(x, M, K, N, j, terms, down: bool) -> np.ndarray:
+    """Σ_j Π_{i≤j} r_i for a block of rows: the tail relative to pmf(x), in place to spare memory."""
+    rest = (M - K - N)[:, None]
+    if down:        # pmf(k−1)/pmf(k) = k (M−K−N+k) / ((K−k+1)(N−k+1)), k = x, x−1, …
+        k = x[:, None] - j
+        num = rest + k
+        num *= k
+        den = (K + 1)[:, None] - k
+        den *= (N + 1)[:, None] - k
+    else:           # pmf(k+1)/pmf(k) = (K−k)(N−k) / ((k+1)(M−K−N+k+1)), k = x, x+1, …
+        k = x[:, None] + j
+        num = K[:, None] - k
+        num *= N[:, None] - k
+        den = k + 1
+        den *= rest + k + 1
+    # within the capped range the denominators are positive; a ratio turns 0 at the edge of the support
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        np.divide(num, den, out=num)
+    np.maximum(num, 0.0, out=num)
+    num[j >= terms[:, None]] = 0.0
+    np.cumprod(num, axis=1, out=num)
+    return num.sum(axis=1)
 
 
 def conditional_poisson_pvalue(x1, e1, x2, e2) -> np.ndarray:

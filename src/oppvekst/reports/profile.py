@@ -19,6 +19,7 @@ import pandas as pd
 from oppvekst import regions as regions_pkg
 from oppvekst.compare.barometer import CLASS_NAMES, Method, barometer, headline_rows
 from oppvekst.compare.data import load_observations
+from oppvekst.compare.gradients import FAMILY_NAMES, gradients
 from oppvekst.compare.trends import TREND_NAMES, trend
 from oppvekst.indicators.catalogue import (
     CHAIN_NAMES,
@@ -86,6 +87,7 @@ class ProfileData:
     trends: pd.DataFrame
     spine: pd.DataFrame
     asss_codes: list[str]
+    gradients: pd.DataFrame = field(default_factory=pd.DataFrame)
     cat: dict[str, Indicator] = field(default_factory=dict)
     with_measures: bool = True
     _index: dict = field(default_factory=dict, repr=False)
@@ -98,6 +100,8 @@ class ProfileData:
         self._national_rows = {k: v.sort_values("period_to") for k, v in
                                self.head[(self.head["region"] == "0") & (self.head["flag"] == FLAG_VALUE)].groupby("indicator")}
         self._has_data = set(self.head["indicator"])
+        self._gradients = ({k: v for k, v in self.gradients.groupby(["region", "indicator"])}
+                           if len(self.gradients) else {})
         self._spine = {k: v for k, v in self.spine.groupby(["indicator", "period_to"])} if len(self.spine) else {}
 
     def _part(self, name: str, code: str) -> pd.DataFrame:
@@ -120,8 +124,9 @@ class ProfileData:
         level = head["region"].map(rt.set_index("code")["level"])
         trends = trend(head[level.isin(PROFILE_LEVELS + ("land",))], last=SERIES_YEARS, cat=cat)
         spine = _spine(head, rt)
+        grads = gradients(obs[obs["ses"] != "all"]) if (obs["ses"] != "all").any() else pd.DataFrame()
         return cls(obs=obs, head=head, regions=rt, method=method, baro=baro, trends=trends, spine=spine,
-                   asss_codes=list(asss_codes), cat=cat, with_measures=with_measures)
+                   asss_codes=list(asss_codes), gradients=grads, cat=cat, with_measures=with_measures)
 
     # -- one region ------------------------------------------------------------------------------------
     def region(self, code: str) -> pd.Series:
@@ -190,7 +195,7 @@ class ProfileData:
             "source": {"name": shown.source.name, "table": shown.source.table, "url": shown.source.url},
             "interval_method": shown.interval_method,
             "interval_name": INTERVAL_NAMES.get(shown.interval_method, ("", ""))[0],
-            "comparability": ind.comparability, "has_data": False, "cls": "not_assessed",
+            "comparability": ind.comparability, "has_data": False, "cls": "not_assessed", "gradients": [],
             "cls_name": CLASS_NAMES["not_assessed"][0], "classes": {}, "trend": None, "series": [], "spine": None,
             "measures": [],
         }
@@ -243,6 +248,12 @@ class ProfileData:
         sp = self._spine.get((shown.id, cur["period_to"]))
         if sp is not None and len(sp):
             row["spine"] = sp.iloc[0][["min", "p25", "median", "p75", "max", "n", "national"]].to_dict()
+        g = self._gradients.get((code, shown.id))
+        if g is not None:
+            g = g[g["period_to"] == cur["period_to"]]
+            row["gradients"] = [{"family": r.family, "name": FAMILY_NAMES[r.family][0], "n_groups": r.n_groups,
+                                 "sii": r.sii, "sii_low": r.sii_low, "sii_high": r.sii_high, "rii": r.rii,
+                                 "rii_low": r.rii_low, "rii_high": r.rii_high} for r in g.itertuples()]
         if self.with_measures and row["cls"] == "worse":
             row["measures"] = _measures_for(ind.id)
         return row
