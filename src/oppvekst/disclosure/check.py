@@ -1,0 +1,93 @@
+"""The attack check on a published table, as anyone can run it (`oppvekst disclosure check FILE`).
+
+Only what is in the file is used: published numerators and every denominator shown (this system
+keeps the denominators of suppressed cells visible, since it assumes them known anyway). For each
+suppressed cell, the tightest interval an attacker can derive by linear programming; the table
+fails if any suppressed cell is pinned to a single value or, given a limit, a published count is small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from oppvekst.disclosure import attack
+from oppvekst.disclosure.model import build
+from oppvekst.errors import InputError
+from oppvekst.observations import FLAG_SUPPRESSED, FLAG_VALUE, validate
+
+PROTECTED = ("primary", "complement")
+
+
+@dataclass
+class CheckResult:
+    intervals: pd.DataFrame       # one row per suppressed cell: its dimensions, reason, low, high, width, pinned
+    small_published: pd.DataFrame  # published cells with a numerator in 1..limit
+    cells: int
+
+    @property
+    def pinned(self) -> int:
+        return int(self.intervals["pinned"].sum())
+
+    @property
+    def pinned_protected(self) -> int:
+        """Pinned cells suppressed for confidentiality (or of unknown reason)."""
+        reason = self.intervals["flag_reason"].fillna("primary")
+        return int((self.intervals["pinned"] & reason.isin(PROTECTED)).sum())
+
+    @property
+    def ok(self) -> bool:
+        return self.pinned == 0 and self.small_published.empty
+
+    def summary(self) -> dict:
+        widths = self.intervals["width"]
+        return {"cells": self.cells, "suppressed": len(self.intervals), "pinned": self.pinned,
+                "pinned_protected": self.pinned_protected, "small_published": len(self.small_published),
+                "min_width": float(widths.min()) if len(widths) else None,
+                "median_width": float(widths.median()) if len(widths) else None, "ok": self.ok}
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A published table in the observation layout (CSV or Parquet), validated."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    if path.suffix.lower() == ".parquet":
+        df = pd.read_parquet(path)
+    else:
+        try:
+            df = pd.read_csv(path, dtype={"region": str, "age": str, "sex": str, "background": str, "ses": str},
+                             encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("not UTF-8", file=str(path)) from exc
+    return validate(df, file=str(path), first_row=2)
+
+
+def check_table(table: pd.DataFrame, *, limit: int | None = None, pooled_periods: bool = False,
+                protected_only: bool = False) -> CheckResult:
+    """Attack intervals for every suppressed cell of a published table (all indicators in it)."""
+    frames, smalls = [], []
+    for ind, part in table.groupby("indicator", sort=True):
+        model = build(part, pooled_periods=pooled_periods)
+        cells = model.cells
+        n = cells["numerator"].to_numpy(dtype=float)
+        d = cells["denominator"].to_numpy(dtype=float)
+        flag = cells["flag"].to_numpy()
+        published = (flag == FLAG_VALUE) & ~np.isnan(n)
+        suppressed = flag == FLAG_SUPPRESSED
+        if protected_only:
+            suppressed &= cells["flag_reason"].fillna("primary").isin(PROTECTED).to_numpy()
+        iv = attack.intervals(model, published=published, numerator=n, denominator=d,
+                              denominator_known=~np.isnan(d), cells=suppressed)
+        keys = ["indicator", "region", "period_from", "period_to", "sex", "age", "background", "ses", "flag_reason"]
+        frames.append(pd.concat([cells.loc[iv["cell"], keys].reset_index(drop=True),
+                                 iv.drop(columns="cell").reset_index(drop=True)], axis=1))
+        if limit:
+            smalls.append(cells.loc[published & (n >= 1) & (n <= limit), keys[:-1] + ["numerator"]])
+    intervals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["low", "high", "width", "pinned", "flag_reason"])
+    small = pd.concat(smalls, ignore_index=True) if smalls else pd.DataFrame()
+    return CheckResult(intervals, small, len(table))

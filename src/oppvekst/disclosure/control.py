@@ -1,0 +1,220 @@
+"""Disclosure control of a whole table: primary, coverage, manual, secondary, series, and its proof.
+
+`suppress(table, rules)` returns every cell with its fate and reason; `Suppression.published()` is
+what may leave the system (suppressed numerators, values and intervals removed).
+
+Order of the rules, and why:
+1. primary (small numerator, small complement, small denominator): the cells to protect;
+2. coverage and manual: hidden for quality or by decision; they need no protection of their own;
+3. implicit equalities: counts are never negative, so published figures can force inner cells to 0
+   (or to their denominator) in ways linear algebra does not see. Everything any publication could
+   force is forced when all that may be published is published, so those inner cells are found by
+   linear programming on that widest publication and entered as known;
+4. secondary suppression by Gaussian elimination over every relation of the table at once;
+5. series: a series mostly suppressed is hidden whole (hiding more never weakens protection).
+
+Proof: the equations and the implicit equalities span the affine hull of everything an attacker
+can believe, so a protected cell that is not a linear combination of them cannot be pinned: its
+interval has positive width (`stats["certified"]`). Cells near an inner cell forced to equal its
+denominator get their intervals measured directly, and a pinned one gets a neighbour hidden.
+`check=True` also runs the full attack check (an interval for every suppressed cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from oppvekst.disclosure import attack
+from oppvekst.disclosure.coverage import coverage, series
+from oppvekst.disclosure.model import TableModel, build
+from oppvekst.disclosure.primary import Rules, primary
+from oppvekst.disclosure.secondary import secondary
+from oppvekst.observations import COLUMNS, DIMENSIONS, FLAG_SUPPRESSED, FLAG_VALUE
+
+MAX_ROUNDS = 4
+
+
+@dataclass
+class Suppression:
+    table: pd.DataFrame                 # the input rows (observation layout) with flag and flag_reason set
+    rules: Rules
+    check: pd.DataFrame | None = None   # attack intervals of the suppressed cells (see attack.intervals)
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def suppressed(self) -> pd.Series:
+        return self.table["flag"] == FLAG_SUPPRESSED
+
+    @property
+    def ok(self) -> bool:
+        """No protected cell pinned, and no published cell with a small count."""
+        return (bool(self.stats.get("certified")) and self.stats.get("pinned_primary", 0) == 0
+                and self.stats.get("small_published", 0) == 0)
+
+    def published(self) -> pd.DataFrame:
+        """The table as it may be published: suppressed cells lose numerator, value and interval."""
+        return mask(self.table, denominators_public=self.rules.denominators_public)
+
+
+def mask(table: pd.DataFrame, *, denominators_public: bool = True) -> pd.DataFrame:
+    """Blank the figures of suppressed rows (flag 3), keeping the reason."""
+    out = table.copy()
+    sup = out["flag"] == FLAG_SUPPRESSED
+    cols = ["numerator", "value", "ci_low", "ci_high"] + ([] if denominators_public else ["denominator"])
+    out.loc[sup, cols] = np.nan
+    return out
+
+
+def suppress(table: pd.DataFrame, rules: Rules, *, manual: pd.DataFrame | None = None,
+             pooled_periods: bool = False, check: bool = True,
+             progress: Callable[[str], None] | None = None) -> Suppression:
+    """Disclosure control of one or more indicators' tables (each indicator on its own)."""
+    parts, checks, stats = [], [], {}
+    for ind, part in table.groupby("indicator", sort=True):
+        res = _suppress_one(part, rules, manual=manual, pooled_periods=pooled_periods, check=check,
+                            progress=progress)
+        parts.append(res.table)
+        if res.check is not None:
+            checks.append(res.check.assign(indicator=ind))
+        for k, v in res.stats.items():
+            stats[k] = min(stats.get(k, v), v) if k == "certified" else stats.get(k, 0) + v
+    out = pd.concat(parts, ignore_index=True) if parts else table.iloc[0:0]
+    return Suppression(out, rules, pd.concat(checks, ignore_index=True) if checks else None, stats)
+
+
+def _manual_mask(cells: pd.DataFrame, manual: pd.DataFrame | None) -> np.ndarray:
+    if manual is None or manual.empty:
+        return np.zeros(len(cells), dtype=bool)
+    keys = [c for c in DIMENSIONS if c in manual.columns]
+    hit = cells[keys].merge(manual[keys].drop_duplicates().assign(_hit=True), on=keys, how="left")["_hit"]
+    return hit.fillna(False).to_numpy(dtype=bool)
+
+
+def _suppress_one(table: pd.DataFrame, rules: Rules, *, manual, pooled_periods: bool, check: bool,
+                  progress) -> Suppression:
+    say = progress or (lambda _msg: None)
+    say("modell / model")
+    model = build(table, pooled_periods=pooled_periods)
+    cells = model.cells
+    n = cells["numerator"].to_numpy(dtype=float)
+    d = cells["denominator"].to_numpy(dtype=float)
+    flag = cells["flag"].to_numpy()
+    reason = cells["flag_reason"].astype(object).where(cells["flag"] == FLAG_SUPPRESSED, None).to_numpy().copy()
+    no_figure = np.isnan(n) | (flag != FLAG_VALUE)            # nothing to publish, nothing to protect
+    prim = primary(cells, rules).to_numpy().copy()
+    prim[no_figure] = None
+    targets = pd.notna(prim)
+    reason[targets] = prim[targets]
+    hidden = no_figure | targets
+    cover = coverage(model, rules.coverage_max_unknown) & ~hidden
+    reason[cover] = "coverage"
+    man = _manual_mask(cells, manual) & ~hidden & ~cover
+    reason[man] = "manual"
+    hidden |= cover | man
+    candidates = ~hidden
+    zero = candidates & (n == 0) & (d > 0) if not rules.protect_zeros else np.zeros(len(n), bool)
+    # larger cells are published first: by denominator, then numerator
+    priority = np.nan_to_num(d) * 1e7 + np.nan_to_num(n)
+    known_zero = _atoms_of(model, zero)
+    known_d = ~np.isnan(d) if rules.denominators_public else None
+
+    def implicit(published: np.ndarray, cells_: np.ndarray, everywhere: bool = False) -> attack.Implicit:
+        return attack.implicit_equalities(model, published=published, numerator=n, denominator=d,
+                                          denominator_known=known_d if known_d is not None else published,
+                                          cells=cells_, everywhere=everywhere)
+    # Counts are never negative, so published figures can force inner cells to 0 (or to their
+    # denominator), which linear algebra does not see. Whatever any publication could force is forced
+    # when everything that may be published is published (more equations, more forced), so those
+    # inner cells are entered as known from the start: one elimination then suffices.
+    say("implisitte likheter / implicit equalities")
+    widest = implicit(candidates, targets, everywhere=True)
+    # a zero that is itself protected (protect_zeros) stays unknown: it is forced only by publishing
+    # everything, and whether the final publication forces it is checked after the elimination
+    zero_targets = _atoms_of(model, targets & (n == 0))
+    known_zero |= widest.zero - zero_targets
+    extra_hidden = np.zeros(len(n), dtype=bool)
+    certified = False
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        say(f"sekundærprikking / secondary suppression (runde {rounds})")
+        sec = secondary(model, targets=targets, candidates=candidates & ~extra_hidden, priority=priority,
+                        known_zero_atoms=known_zero, forced=zero & ~extra_hidden)
+        secondary_mask = sec.suppressed | extra_hidden
+        shown = candidates & ~secondary_mask
+        ser = series(cells, targets | secondary_mask | cover | man, shown, rules.series_max_share)
+        shown &= ~ser
+        if not widest.full and not (widest.zero & zero_targets):
+            certified = True          # everything the final publication can force is already known
+            break
+        say("implisitte likheter / implicit equalities")
+        imp = implicit(shown, targets | sec.suppressed)
+        forced_targets = [int(i) for i in np.flatnonzero(targets & (n == 0))
+                          if set(model.atoms(int(i)).tolist()) <= imp.zero]
+        if forced_targets:      # a protected zero is forced by what is published: hide a neighbour
+            extra_hidden |= _neighbours(model, np.array(forced_targets), shown)
+            continue
+        if imp.zero - known_zero - zero_targets:
+            known_zero |= imp.zero - zero_targets
+            continue
+        risky = imp.exposed & targets
+        if not risky.any():
+            certified = True
+            break
+        # numerator = denominator forced near a target: measure those targets directly
+        iv = attack.intervals(model, published=shown, numerator=n, denominator=d,
+                              denominator_known=known_d if known_d is not None else shown, cells=risky)
+        pinned = iv.loc[iv["pinned"], "cell"].to_numpy()
+        if not len(pinned):
+            certified = True
+            break
+        extra_hidden |= _neighbours(model, pinned, shown)
+    intervals = None
+    if check:
+        say("angrepssjekk / attack check")
+        intervals = attack.intervals(model, published=shown, numerator=n, denominator=d,
+                                     denominator_known=known_d if known_d is not None else shown,
+                                     cells=~shown & ~no_figure)
+    reason[secondary_mask & pd.isna(reason)] = "secondary"
+    reason[ser & pd.isna(reason)] = "series"
+    out = table.reset_index(drop=True)[COLUMNS].copy()
+    sup = pd.notna(reason)
+    out.loc[sup, "flag"] = FLAG_SUPPRESSED
+    out["flag_reason"] = pd.array(np.where(sup, reason, None), dtype="string")
+    out.loc[~sup & (out["flag"] == FLAG_SUPPRESSED), "flag"] = FLAG_VALUE
+    stats = {"cells": len(out), "primary": int((reason == "primary").sum()),
+             "complement": int((reason == "complement").sum()), "secondary": int((reason == "secondary").sum()),
+             "series": int((reason == "series").sum()), "coverage": int((reason == "coverage").sum()),
+             "manual": int((reason == "manual").sum()), "rounds": rounds, "certified": int(certified),
+             "small_published": int((shown & (n >= 1) & (n <= rules.numerator_max)).sum())}
+    if intervals is not None:
+        intervals = intervals.assign(true=n[intervals["cell"]], reason=reason[intervals["cell"]])
+        prim_rows = intervals["reason"].isin(["primary", "complement"])
+        stats["pinned"] = int(intervals["pinned"].sum())
+        stats["pinned_primary"] = int((intervals["pinned"] & prim_rows).sum())
+        stats["narrow_primary"] = int(((intervals["width"] < 1) & prim_rows).sum())
+    return Suppression(out, rules, intervals, stats)
+
+
+def _atoms_of(model: TableModel, mask: np.ndarray) -> set[int]:
+    out: set[int] = set()
+    for i in np.flatnonzero(mask):
+        out.update(int(a) for a in model.atoms(int(i)))
+    return out
+
+
+def _neighbours(model: TableModel, cells: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """The smallest published cell sharing inner cells with each given cell."""
+    hide = np.zeros(len(model.cells), dtype=bool)
+    atoms_of = {int(i): set(model.atoms(int(i)).tolist()) for i in np.flatnonzero(shown)}
+    size = model.cells["denominator"].to_numpy(dtype=float)
+    for c in cells:
+        mine = set(model.atoms(int(c)).tolist())
+        touching = [i for i, a in atoms_of.items() if a & mine]
+        if touching:
+            hide[min(touching, key=lambda i: (size[i], i))] = True
+    return hide
