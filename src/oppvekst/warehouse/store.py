@@ -64,6 +64,16 @@ JOIN latest l ON o.indicator = l.indicator AND o.release = l.release;
 """
 
 
+# Called after a release is loaded or rolled back, with (event, release): the audit log registers
+# itself here (oppvekst.access.audit), so the warehouse needs no knowledge of it.
+listeners: list = []
+
+
+def _notify(event: str, release: Release) -> None:
+    for listener in listeners:
+        listener(event, release)
+
+
 def content_hash(df: pd.DataFrame) -> str:
     """Order-independent hash of an observation table (same rows, same hash)."""
     ordered = df[COLUMNS].sort_values(DIMENSIONS, kind="stable").reset_index(drop=True)
@@ -152,7 +162,9 @@ class Warehouse:
             self.con.register("obs_new", obs)
             self.con.execute(f"INSERT INTO observations SELECT {', '.join(['release', *COLUMNS])} FROM obs_new")
             self.con.unregister("obs_new")
-        return self.release(rid)
+        rel = self.release(rid)
+        _notify("release_load", rel)
+        return rel
 
     def _current_hash(self, indicators: tuple[str, ...]) -> str | None:
         """Hash of the current release of these indicators, if one release holds exactly them."""
@@ -209,7 +221,9 @@ class Warehouse:
         with self._transaction():
             self.con.execute(
                 "UPDATE releases SET status = 'rolled_back', rolled_back_at = now() WHERE id = ?", [release_id])
-        return self.release(release_id)
+        rel = self.release(release_id)
+        _notify("release_rollback", rel)
+        return rel
 
     def diff(self, old: int, new: int) -> dict:
         """Batch-against-batch check: rows identical / changed / new / removed, national sums per year."""
