@@ -3,16 +3,17 @@
 The same expressions run on DuckDB (default) and on PySpark (`engine="spark"`: local mode here, a
 cluster in production). Three steps:
 
-1. `person_years(tables)`: one row per person and year (residence on 1 January), joined on the
-   pseudonym (and the household id) to every register, with the breakdowns and one 0/1 column per
-   indicator numerator and denominator (`n_<id>`, `d_<id>`; for a mean also the sum `s_<id>` and
-   the sum of squares `q_<id>`). The indicator definitions are the `Spec.num` / `Spec.den` expressions.
-2. `aggregate(...)`: sums of those columns by year × municipality × district × zone × one breakdown
-   at a time (sex, single-year age, immigrant category, parents' education, income quintile): a
-   few hundred thousand rows, computed on the engine.
-3. `observations(...)`: the roll-up of those sums to country, county, municipality, city district
-   and living-conditions zone, age bands, values and intervals, in the observation layout (pandas,
-   on the small aggregate: the same input gives the same output on either engine).
+1. `linked_base(tables)` and `with_flags(base)`: one row per person and year (residence on 1 January),
+   joined on the pseudonym (and on household and year) to every register, with the breakdowns as small
+   integer codes and one 0/1 column per indicator numerator and denominator (`n_<id>`, `d_<id>`; for a
+   mean the sum `s_<id>` and sum of squares `q_<id>`). The indicator definitions are the `Spec.den` /
+   `Spec.num` expressions below.
+2. `aggregate(...)`: sums of those columns by year × area × one breakdown at a time (sex, single-year
+   age, immigrant category, parents' education, income quintile), computed on the engine. The area is the
+   finest region a person lives in (zone, else city district, else municipality) as an integer code.
+3. `observations(...)`: the roll-up of those sums to country, county, municipality, city district and
+   living-conditions zone, age bands, values and intervals, in the observation layout (pandas, on the
+   small aggregate: the same input gives the same output on either engine).
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ from oppvekst.observations import FLAG_VALUE, TOTAL, frame
 TABLES = ("population", "education", "residence", "household_income", "housing", "social_assistance",
           "kindergarten", "national_tests", "lower_secondary", "upper_secondary", "neet", "child_welfare")
 EDU_RANK = {"basic": 1, "upper_secondary": 2, "higher_short": 3, "higher_long": 4}
-EDU_CODE = {0: "parents_edu_unknown", **{r: f"parents_edu_{lvl}" for lvl, r in EDU_RANK.items()}}
-BACKGROUND = ("immigrant", "norwegian_born_to_immigrant_parents", "rest")
+SEX_CODE = {"male": 1, "female": 2}
+BACKGROUND_CODE = {"immigrant": 1, "norwegian_born_to_immigrant_parents": 2, "rest": 3}
+# Breakdown codes in the observation table (explicit strings; TOTAL = 'all' for totals).
+EDU_LABEL = {0: "parents_edu_unknown", **{r: f"parents_edu_{lvl}" for lvl, r in EDU_RANK.items()}}
+INCOME_LABEL = {0: "income_unknown", **{q: f"income_q{q}" for q in range(1, 6)}}
+SEX_LABEL = {v: k for k, v in SEX_CODE.items()}
+BACKGROUND_LABEL = {v: k for k, v in BACKGROUND_CODE.items()}
+DIMENSIONS = ("total", "sex", "age", "background", "edu", "income")   # aggregate() codes them 0..5
+DIM_COLUMN = {"sex": "sex", "age": "age", "background": "background", "edu": "edu", "income": "quintile"}
 LAST_COHORT = P.LAST_YEAR - 5   # completion within five years is known for cohorts starting up to 2019
 
 
@@ -58,7 +66,12 @@ def spark_session():
 def connect(engine: str = "duckdb", session=None):
     """An Ibis backend: DuckDB in memory (default) or PySpark on `session` (or a new one)."""
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        con = ibis.duckdb.connect()
+        con.raw_sql("SET enable_progress_bar = false")
+        # Keep each left join's hash table on its right-hand (register) side: with ~20 million rows on both
+        # sides DuckDB would otherwise build on the wide person-year side, about twice as slow here.
+        con.raw_sql("SET disabled_optimizers = 'build_side_probe_side'")
+        return con
     if engine == "spark":
         return ibis.pyspark.connect(session or spark_session())
     raise ValueError(f"unknown engine {engine!r}: duckdb or spark")
@@ -71,37 +84,45 @@ def read_tables(con, linked: Path) -> dict[str, ir.Table]:
 # -- the linked person-year table -----------------------------------------------------------------------
 def linked_base(t: dict[str, ir.Table]) -> ir.Table:
     """Every register joined onto residence: on the pseudonym (and year), or on household and year."""
-    res = t["residence"]
-    pop, edu = t["population"], t["education"]
+    res, pop, edu = t["residence"], t["population"], t["education"]
     rank = edu.highest_level.cases(*EDU_RANK.items(), else_=0).cast("int8")
     edu_m = edu.select(m_pid="pid", m_edu=rank)
     edu_f = edu.select(f_pid="pid", f_edu=rank)
-    # Persons: parents' highest education (the higher of the two) joins on the parents' pseudonyms.
+    # Persons: parents' highest education (the higher of the two), joined on the parents' pseudonyms.
     per = pop.left_join(edu_m, pop.mother_pid == edu_m.m_pid)
     per = per.left_join(edu_f, per.father_pid == edu_f.f_pid)
-    per = per.select(p_pid="pid", sex="sex", background="immigrant_category", mother_pid="mother_pid",
-                     father_pid="father_pid", birth_year=per.birth_date.year().cast("int16"),
-                     edu=ibis.greatest(per.m_edu.fill_null(0), per.f_edu.fill_null(0)).cast("int8"))
+    per = per.select(
+        p_pid="pid", mother_pid="mother_pid", father_pid="father_pid",
+        sex=per.sex.cases(*SEX_CODE.items(), else_=0).cast("int8"),
+        background=per.immigrant_category.cases(*BACKGROUND_CODE.items(), else_=0).cast("int8"),
+        birth_year=per.birth_date.year().cast("int16"),
+        parents=(per.mother_pid.notnull().cast("int8") + per.father_pid.notnull().cast("int8")).cast("int8"),
+        edu=ibis.greatest(per.m_edu.fill_null(0), per.f_edu.fill_null(0)).cast("int8"))
     # Household income per consumption unit in whole kroner and its three-year sum (EU 60, DESIGN.md glossary):
     # the row two back must be exactly two years earlier, so that the household has all three years.
     inc = t["household_income"]
     inc = inc.mutate(eq=(inc.income_after_tax / inc.consumption_units).floor().cast("int64"))
     w = ibis.window(group_by=inc.household_id, order_by=inc.year)
-    inc = inc.select(h_id="household_id", h_year="year", eq="eq", s3=inc.eq + inc.eq.lag(1).over(w) + inc.eq.lag(2).over(w),
+    inc = inc.select(h_key=_household_year(inc), eq="eq",
+                     s3=inc.eq + inc.eq.lag(1).over(w) + inc.eq.lag(2).over(w),
                      has3=(inc.year.lag(2).over(w) == inc.year - 2).fill_null(False))
     hs = t["housing"]
     crowded = (((hs.rooms < hs.persons) | ((hs.persons == 1) & (hs.rooms == 1)))
                & (hs.area_m2 < 25 * hs.persons))  # SSB: too few rooms and under 25 m² per person
-    hs = hs.select(c_id="household_id", c_year="year", crowded=crowded)
+    hs = hs.select(c_key=_household_year(hs), crowded=crowded)
     sa = t["social_assistance"].select(sa_pid="pid", sa_year="year").distinct()
     sa_m = sa.select(sam_pid="sa_pid", sam_year="sa_year", sa_mother=ibis.literal(1, "int8"))
     sa_f = sa.select(saf_pid="sa_pid", saf_year="sa_year", sa_father=ibis.literal(1, "int8"))
-    # The person's own records, one row per pseudonym and year: the sparse registers stacked, then grouped.
-    events = _events(t)
+    events = _events(t)   # the person's own records, one row per pseudonym and year
 
-    b = res.join(per, res.pid == per.p_pid)
-    b = b.left_join(inc, (b.household_id == inc.h_id) & (b.year == inc.h_year))
-    b = b.left_join(hs, (b.household_id == hs.c_id) & (b.year == hs.c_year))
+    # Household registers first, while the person-year rows are still narrow; then the person, the parents'
+    # social assistance and the person's own records. The finest region as one integer: zone (8 digits),
+    # else district (6), else municipality (4); the numbers cannot collide across levels (see area_table).
+    b = res.select("pid", "year", hkey=_household_year(res),
+                   area=ibis.coalesce(res.levekarssone, res.bydel, res.kommune).cast("int64"))
+    b = b.left_join(inc, b.hkey == inc.h_key)
+    b = b.left_join(hs, b.hkey == hs.c_key)
+    b = b.join(per, b.pid == per.p_pid)
     b = b.left_join(sa_m, (b.mother_pid == sa_m.sam_pid) & (b.year == sa_m.sam_year))
     b = b.left_join(sa_f, (b.father_pid == sa_f.saf_pid) & (b.year == sa_f.saf_year))
     b = b.left_join(events, (b.pid == events.e_pid) & (b.year == events.e_year))
@@ -110,15 +131,20 @@ def linked_base(t: dict[str, ir.Table]) -> ir.Table:
         return b[col].fill_null(0) > 0
 
     return b.select(
-        "year", "kommune", "bydel", "levekarssone", "sex", "background", "edu",
-        "mother_pid", "father_pid", "eq", "s3", "crowded", "reading_level", "points",
+        "year", "area", "sex", "background", "edu", "parents", "eq", "s3", "crowded", "reading_level", "points",
         age=(b.year - 1 - b.birth_year).cast("int16"), has3=b.has3.fill_null(False),
         sa=flag("sa_mother") | flag("sa_father") | flag("sa_self"),
         kg=flag("kg"), neet=flag("neet"), cw_measure=flag("cw_measure"), cw_placement=flag("cw_placement"),
         started=flag("started"), completed5=flag("completed5"))
 
 
+def _household_year(t: ir.Table) -> ir.IntegerValue:
+    """One integer key for (household, year): joining on one column is cheaper than on two."""
+    return t.household_id.cast("int64") * 64 + (t.year.cast("int64") - 2000)
+
+
 def _events(t: dict[str, ir.Table]) -> ir.Table:
+    """The sparse person-year registers stacked and grouped to one row per pseudonym and year."""
     cols = {"kg": "int8", "neet": "int8", "cw_measure": "int8", "cw_placement": "int8", "started": "int8",
             "completed5": "int8", "sa_self": "int8", "reading_level": "int8", "points": "float64"}
 
@@ -132,26 +158,46 @@ def _events(t: dict[str, ir.Table]) -> ir.Table:
     nt = nt.filter((nt.grade == 5) & (nt.subject == "reading"))
     us = t["upper_secondary"]
     done5 = (us.completed_year.notnull() & (us.completed_year - us.start_year <= 5)).cast("int8")
-    parts = [
+    ev = ibis.union(
         part(t["kindergarten"], "year", kg=one),
         part(t["neet"], "year", neet=one),
-        part(cw, "year", cw_measure=(cw.in_home_measure | cw.placement).cast("int8"), cw_placement=cw.placement.cast("int8")),
+        part(cw, "year", cw_measure=(cw.in_home_measure | cw.placement).cast("int8"),
+             cw_placement=cw.placement.cast("int8")),
         part(t["social_assistance"], "year", sa_self=one),
         part(nt, "year", reading_level=nt.mastery_level),
         part(t["lower_secondary"], "year", points=t["lower_secondary"].points),
         part(us, "start_year", started=one, completed5=done5),
-    ]
-    ev = ibis.union(*parts)
+    )
     return ev.group_by(["e_pid", "e_year"]).aggregate(**{c: ev[c].max() for c in cols})
 
 
-def with_flags(b: ir.Table) -> ir.Table:
-    """National medians per year (over everyone in the register that year), quintiles, indicator flags."""
-    med = b.group_by("year").aggregate(med1=b.eq.median(), med3=b.s3.median(where=b.has3), n_inc=b.eq.count())
-    med = med.rename(m_year="year")
-    b = b.join(med, b.year == med.m_year)
-    wq = ibis.window(group_by=b.year, order_by=b.eq.asc(nulls_first=False))
-    quint = ((5 * ibis.rank().over(wq)) // b.n_inc + 1).cast("int8")
+def year_stats(b: ir.Table) -> ir.Table:
+    """One row per year: the national medians (everyone in the register that year) and the income quintile
+    cut points.
+
+    A person's quintile is 1 + the number of k = 1..4 with rank ≥ k·n/5, where rank is the number of persons
+    that year with a lower income (ties share a rank). That equals 1 + the number of cut points the income
+    exceeds, cut point k being the ceil(k·n/5)-th smallest income: found by sorting only (year, income).
+    """
+    # (the three-year sum is set to null outside the three-year population rather than filtered with `where`,
+    # which Spark cannot compile for a percentile)
+    s3 = ibis.ifelse(b.has3, b.s3, ibis.null("int64"))
+    med = b.group_by(s_year=b.year).aggregate(med1=b.eq.median(), med3=s3.median(), n_inc=b.eq.count())
+    inc = b.filter(b.eq.notnull()).select("year", "eq")
+    inc = inc.mutate(pos=ibis.row_number().over(ibis.window(group_by=inc.year, order_by=inc.eq)) + 1)
+    inc = inc.join(med, inc.year == med.s_year)
+    cut = {k: (k * inc.n_inc + 4) // 5 for k in range(1, 5)}      # ceil(k·n/5)
+    inc = inc.filter(ibis.or_(*[inc.pos == c for c in cut.values()]))
+    cuts = inc.group_by(c_year=inc.year).aggregate(
+        **{f"cut{k}": inc.eq.max(where=inc.pos == c) for k, c in cut.items()})
+    return med.join(cuts, med.s_year == cuts.c_year).drop("c_year")
+
+
+def with_flags(b: ir.Table, stats: ir.Table | None = None) -> ir.Table:
+    """Quintiles, low-income flags and one 0/1 column per indicator numerator and denominator."""
+    stats = year_stats(b) if stats is None else stats
+    b = b.join(stats, b.year == stats.s_year)
+    quint = 1 + sum((b.eq > b[f"cut{k}"]).cast("int8") for k in range(1, 5))
     b = b.mutate(quintile=ibis.ifelse(b.eq.notnull(), quint, 0).cast("int8"),
                  low1=b.eq.notnull() & (b.eq < 0.6 * b.med1),
                  low3=b.has3 & (b.s3 < 0.6 * b.med3))
@@ -165,8 +211,12 @@ def with_flags(b: ir.Table) -> ir.Table:
             flags[f"q_{spec.id}"] = ibis.ifelse(den, val * val, 0.0)
         else:
             flags[f"n_{spec.id}"] = (den & spec.num(b)).cast("int8")
-    keep = ["year", "kommune", "bydel", "levekarssone", "sex", "age", "background", "edu", "quintile"]
-    return b.select(*keep, **flags)
+    return b.select("year", "area", "sex", "age", "background", "edu", "quintile", **flags)
+
+
+def person_years(t: dict[str, ir.Table]) -> ir.Table:
+    """The linked person-year table with breakdowns and indicator flags (one expression)."""
+    return with_flags(linked_base(t))
 
 
 # -- the indicators ---------------------------------------------------------------------------------------
@@ -186,6 +236,7 @@ class Spec:
     value: Callable[[ir.Table], ir.NumericValue] | None = None
     years: tuple[int, int] = (P.FIRST_YEAR, P.LAST_YEAR)
     period: str = "year"                # year | 3-year | cohort5
+    segment: str = "children"           # rows it can count: children (age <= 17) or youth (15–29)
 
 
 def _child(b):
@@ -204,15 +255,15 @@ SPECS: tuple[Spec, ...] = (
          years=(P.FIRST_YEAR + 2, P.LAST_YEAR), period="3-year"),
     Spec("low_income_annual_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "edu"),
          den=lambda b: _child(b) & b.eq.notnull(), num=lambda b: b.low1),
-    Spec("neet_15_29_syn", "proportion", 100, "15-29", ((15, 19), (20, 24), (25, 29)), ("sex", "age", "background", "edu"),
-         den=_ages(15, 29), num=lambda b: b.neet),
+    Spec("neet_15_29_syn", "proportion", 100, "15-29", ((15, 19), (20, 24), (25, 29)),
+         ("sex", "age", "background", "edu"), den=_ages(15, 29), num=lambda b: b.neet, segment="youth"),
     Spec("kindergarten_1_5_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ALL,
          den=_ages(1, 5), num=lambda b: b.kg),
     Spec("kindergarten_low_ses_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ("sex", "age", "background"),
          den=lambda b: _ages(1, 5)(b) & b.low3, num=lambda b: b.kg, years=(P.FIRST_YEAR + 2, P.LAST_YEAR),
          period="3-year"),
     Spec("upper_secondary_completion_syn", "proportion", 100, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: b.started, num=lambda b: b.completed5.fill_null(False),
+         den=lambda b: _child(b) & b.started, num=lambda b: b.completed5,
          years=(P.FIRST_YEAR, LAST_COHORT), period="cohort5"),
     # The catalogue's real twin is a percentage (FHI 337), so the synthetic one is too (per 1 000 = % × 10).
     Spec("child_welfare_measures_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ALL,
@@ -224,68 +275,118 @@ SPECS: tuple[Spec, ...] = (
     Spec("children_social_assistance_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ALL,
          den=_child, num=lambda b: b.sa),
     Spec("single_parent_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "income"),
-         den=lambda b: _child(b) & (b.mother_pid.notnull() | b.father_pid.notnull()),
-         num=lambda b: b.mother_pid.isnull() | b.father_pid.isnull()),
-    Spec("low_education_parents_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "income"),
-         den=lambda b: _child(b) & (b.edu > 0), num=lambda b: b.edu == 1),
+         den=lambda b: _child(b) & (b.parents > 0), num=lambda b: b.parents == 1),
+    Spec("low_education_parents_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS,
+         ("sex", "age", "background", "income"), den=lambda b: _child(b) & (b.edu > 0), num=lambda b: b.edu == 1),
     Spec("reading_low_5_syn", "proportion", 100, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: b.reading_level.notnull(), num=lambda b: b.reading_level == 1),
+         den=lambda b: _child(b) & b.reading_level.notnull(), num=lambda b: b.reading_level == 1),
     Spec("lower_secondary_points_syn", "mean", 1, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: b.points.notnull(), value=lambda b: b.points),
+         den=lambda b: _child(b) & b.points.notnull(), value=lambda b: b.points),
 )
 SPEC_BY_ID = {s.id: s for s in SPECS}
-DIMENSIONS = {"total": None, "sex": "sex", "age": "age", "background": "background", "edu": "edu",
-              "income": "quintile"}
-AREA = ["year", "kommune", "bydel", "levekarssone"]
+SEGMENTS = {"children": (0, 17), "youth": (15, 29)}
+KEYS = ["segment", "year", "area", "dim", "code"]
 
 
-def aggregate(base: ir.Table) -> ir.Table:
-    """Sums of every flag by year × area × one breakdown at a time (an Ibis expression, not yet run)."""
-    sums = {c: base[c].cast("int64").sum() if c[0] in "nd" else base[c].sum()
-            for c in base.columns if c[:2] in ("n_", "d_", "s_", "q_")}
-    parts = []
-    for dim, col in DIMENSIONS.items():
-        code = ibis.literal(TOTAL) if col is None else base[col].cast("string")
-        g = base.mutate(dim=ibis.literal(dim), code=code)
-        parts.append(g.group_by([*AREA, "dim", "code"]).aggregate(**sums))
-    return ibis.union(*parts)
+def value_columns(spec: Spec) -> list[str]:
+    return [f"d_{spec.id}"] + ([f"s_{spec.id}", f"q_{spec.id}"] if spec.measure == "mean" else [f"n_{spec.id}"])
 
 
-def person_years(t: dict[str, ir.Table]) -> ir.Table:
-    """The linked person-year table with breakdowns and indicator flags (one expression)."""
-    return with_flags(linked_base(t))
+FINE = ["sex", "background", "edu", "quintile"]
+
+
+def aggregate(flagged: ir.Table) -> dict[tuple[str, str], ir.Table]:
+    """The sums on the engine (Ibis expressions, not yet run), two group-bys per segment.
+
+    For each segment (children 0–17, youth 15–29; each sums only its own indicators over its own rows):
+    one group-by on year × area × sex × immigrant category × parents' education × income quintile (a few
+    hundred thousand rows for the country, from which the totals and the one-at-a-time breakdowns are
+    summed in `tidy`), and one on year × area × single-year age.
+    """
+    out = {}
+    for seg, (lo, hi) in SEGMENTS.items():
+        rows = flagged.filter((flagged.age >= lo) & (flagged.age <= hi))
+        cols = [c for s in SPECS if s.segment == seg for c in value_columns(s)]
+        sums = {c: rows[c].cast("float64").sum() for c in cols}   # whole numbers: exact in float64
+        out[(seg, "fine")] = rows.group_by(["year", "area", *FINE]).aggregate(**sums)
+        out[(seg, "age")] = rows.group_by(["year", "area", "age"]).aggregate(**sums)
+    return out
 
 
 def run(con, linked: Path, *, cache: bool = True) -> pd.DataFrame:
-    """Steps 1–2 on an Ibis backend: the aggregate as a pandas DataFrame, sorted.
+    """Steps 1–2 on an Ibis backend: the aggregate as a pandas DataFrame (see `tidy`), sorted.
 
-    With `cache`, the joined table and the flagged table are materialised once on the engine (a DuckDB
-    temporary table, a persisted Spark DataFrame), so the medians and the six group-bys read them
-    instead of joining again.
+    With `cache`, the joined person-year table and the per-year medians and cut points are materialised once
+    on the engine (a DuckDB temporary table, a persisted Spark DataFrame); the group-bys read them.
     """
     base = linked_base(read_tables(con, linked))
+    stats = None
     if cache:
         base = base.cache()
-    flagged = with_flags(base)
-    if cache:
-        flagged = flagged.cache()
-    agg = con.execute(aggregate(flagged))
-    return agg.sort_values([*AREA, "dim", "code"], na_position="first").reset_index(drop=True)
+        stats = year_stats(base).cache()
+    flagged = with_flags(base, stats)
+    return tidy({key: con.execute(expr) for key, expr in aggregate(flagged).items()})
+
+
+def tidy(parts: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
+    """The long aggregate: segment, year, area, dim (index into DIMENSIONS), code, then every value column
+    (0 where a segment does not have it), sorted. Totals and one-at-a-time breakdowns are sums of the fine
+    table; ages come from their own group-by."""
+    frames = []
+    for (seg, kind), df in parts.items():
+        cols = [c for c in df.columns if c[:2] in ("n_", "d_", "s_", "q_")]
+        if kind == "age":
+            frames.append(df.assign(segment=seg, dim=DIMENSIONS.index("age"), code=df["age"]))
+            continue
+        for d, dim in enumerate(DIMENSIONS):
+            if dim == "age":
+                continue
+            keys = ["year", "area"] + ([] if dim == "total" else [DIM_COLUMN[dim]])
+            g = df.groupby(keys, as_index=False)[cols].sum()
+            frames.append(g.assign(segment=seg, dim=d, code=0 if dim == "total" else g[DIM_COLUMN[dim]]))
+    agg = pd.concat(frames, ignore_index=True)
+    cols = [c for s in SPECS for c in value_columns(s)]
+    agg[cols] = agg[cols].fillna(0.0).astype("float64")
+    for k in ("year", "area", "dim", "code"):
+        agg[k] = agg[k].astype("int64")
+    return agg[KEYS + cols].sort_values(KEYS).reset_index(drop=True)
 
 
 # -- roll-up and observations (pandas, small) ------------------------------------------------------------
-def _rollup(agg: pd.DataFrame) -> pd.DataFrame:
+def area_table() -> pd.DataFrame:
+    """Every area code (as the integer in the aggregate) with its municipality, district, zone and county.
+
+    Municipality codes are 4 digits (at most 5650), district codes 6 (030101–500199), zone codes 8
+    (from 03011101): as integers the three levels cannot collide.
+    """
     reg = regions.regions_2024()
-    county = reg[reg["level"] == "kommune"].set_index("code")["parent"]
+    parent = reg.set_index("code")["parent"].to_dict()
+    level = reg.set_index("code")["level"].to_dict()
+    rows = []
+    for code, lvl in level.items():
+        if lvl not in ("kommune", "bydel", "levekårssone"):
+            continue
+        zone = code if lvl == "levekårssone" else None
+        up = parent[code] if zone else code
+        bydel = up if level.get(up) == "bydel" else None
+        kommune = parent[bydel] if bydel else up
+        rows.append((int(code), kommune, bydel, zone, parent[kommune]))
+    out = pd.DataFrame(rows, columns=["area", "kommune", "bydel", "levekarssone", "fylke"])
+    assert out["area"].is_unique
+    return out
+
+
+def _rollup(agg: pd.DataFrame) -> pd.DataFrame:
+    areas = area_table()
+    a = agg.merge(areas, on="area", how="left")
+    if a["kommune"].isna().any():
+        bad = int(a.loc[a["kommune"].isna(), "area"].iloc[0])
+        raise ValueError(f"area code {bad} is not a 2024 municipality, district or zone")
     value_cols = [c for c in agg.columns if c[:2] in ("n_", "d_", "s_", "q_")]
-    keys = ["year", "dim", "code"]
-    levels = [
-        agg.assign(region="0"),
-        agg.assign(region=agg["kommune"].map(county)),
-        agg.assign(region=agg["kommune"]),
-        agg[agg["bydel"].notna()].assign(region=agg["bydel"]),
-        agg[agg["levekarssone"].notna()].assign(region=agg["levekarssone"]),
-    ]
+    keys = ["segment", "year", "dim", "code"]
+    levels = [a.assign(region="0"), a.assign(region=a["fylke"]), a.assign(region=a["kommune"]),
+              a[a["bydel"].notna()].assign(region=a["bydel"]),
+              a[a["levekarssone"].notna()].assign(region=a["levekarssone"])]
     return pd.concat([lv.groupby(["region", *keys], as_index=False)[value_cols].sum() for lv in levels],
                      ignore_index=True)
 
@@ -293,23 +394,28 @@ def _rollup(agg: pd.DataFrame) -> pd.DataFrame:
 def observations(agg: pd.DataFrame) -> pd.DataFrame:
     """The observation table for every indicator in SPECS, from the aggregate of `run`."""
     rolled = _rollup(agg)
+    rolled["dim"] = np.asarray(DIMENSIONS, dtype=object)[rolled["dim"].astype("int64").to_numpy()]
+    rolled["code"] = rolled["code"].astype("int64")
     out = []
     for spec in SPECS:
-        d = rolled[["region", "year", "dim", "code", f"d_{spec.id}"] +
-                   ([f"s_{spec.id}", f"q_{spec.id}"] if spec.measure == "mean" else [f"n_{spec.id}"])].copy()
+        cols = value_columns(spec)
+        d = rolled.loc[rolled["segment"] == spec.segment, ["region", "year", "dim", "code", *cols]]
         d = d[d["dim"].isin(("total",) + spec.breakdowns) & d["year"].between(*spec.years)]
         d = d.rename(columns={f"d_{spec.id}": "den", f"n_{spec.id}": "num", f"s_{spec.id}": "sum",
                               f"q_{spec.id}": "sumsq"})
-        age_rows = d["dim"] == "age"
-        if age_rows.any():
-            ages = d.loc[age_rows, "code"].astype(int)
-            band = pd.Series(None, index=ages.index, dtype=object)
-            for lo, hi in spec.age_bands:
-                band[ages.between(lo, hi)] = f"{lo}-{hi}"
-            d.loc[age_rows, "code"] = band
-            d = d[d["code"].notna()]
-            num_cols = [c for c in ("den", "num", "sum", "sumsq") if c in d.columns]
-            d = d.groupby(["region", "year", "dim", "code"], as_index=False)[num_cols].sum()
+        label = pd.Series("", index=d.index, dtype=object)
+        for dim, mapping in (("sex", SEX_LABEL), ("background", BACKGROUND_LABEL), ("edu", EDU_LABEL),
+                             ("income", INCOME_LABEL)):
+            sel = d["dim"] == dim
+            label[sel] = d.loc[sel, "code"].map(mapping)
+        label[d["dim"] == "total"] = TOTAL
+        ages = d["dim"] == "age"
+        for lo, hi in spec.age_bands:
+            label[ages & d["code"].between(lo, hi)] = f"{lo}-{hi}"
+        d = d.assign(label=label)
+        d = d[d["label"].notna() & (d["label"] != "")]
+        num_cols = [c for c in ("den", "num", "sum", "sumsq") if c in d.columns]
+        d = d.groupby(["region", "year", "dim", "label"], as_index=False)[num_cols].sum()
         d = d[d["den"] > 0]   # no cell with a zero denominator is loaded
         out.append(_to_observations(spec, d))
     return pd.concat(out, ignore_index=True)
@@ -317,10 +423,9 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
 
 def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
     year = d["year"].astype(int)
-    dim, code = d["dim"], d["code"].astype(str)
-    period_from = {"year": year, "3-year": year - 2, "cohort5": year}[spec.period]
+    dim, label = d["dim"], d["label"]
+    period_from = year - 2 if spec.period == "3-year" else year
     period_to = year + 5 if spec.period == "cohort5" else year
-    n_years = 3 if spec.period == "3-year" else 1
     den = d["den"].astype(float)
     if spec.measure == "mean":
         mean = d["sum"] / den
@@ -332,15 +437,13 @@ def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
         numerator = d["num"].astype(float)
         lo, hi = wilson(numerator, den)
         value, low, high = numerator / den * spec.scale, lo * spec.scale, hi * spec.scale
-    ses = np.where(dim == "edu", code.map(lambda c: EDU_CODE.get(int(c), c) if c.isdigit() else c),
-                   np.where(dim == "income", "income_q" + code, TOTAL))
-    ses = np.where((dim == "income") & (code == "0"), "income_unknown", ses)
     return frame({
         "indicator": spec.id, "region": d["region"].to_numpy(), "period_from": period_from.to_numpy(),
-        "period_to": np.asarray(period_to), "sex": np.where(dim == "sex", code, TOTAL),
-        "age": np.where(dim == "age", code, spec.age), "background": np.where(dim == "background", code, TOTAL),
-        "ses": ses, "numerator": numerator, "denominator": den.to_numpy(), "value": np.asarray(value),
-        "ci_low": np.asarray(low), "ci_high": np.asarray(high), "n_years": n_years, "flag": FLAG_VALUE,
+        "period_to": np.asarray(period_to), "sex": np.where(dim == "sex", label, TOTAL),
+        "age": np.where(dim == "age", label, spec.age), "background": np.where(dim == "background", label, TOTAL),
+        "ses": np.where(dim.isin(["edu", "income"]), label, TOTAL), "numerator": numerator,
+        "denominator": den.to_numpy(), "value": np.asarray(value), "ci_low": np.asarray(low),
+        "ci_high": np.asarray(high), "n_years": 3 if spec.period == "3-year" else 1, "flag": FLAG_VALUE,
     })
 
 

@@ -84,6 +84,7 @@ def link(base: Path, *, key: bytes | None = None, require_synthetic: bool = True
         if not path.exists():
             raise InputError("register file missing", file=str(path))
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         # 1. Every distinct number in every identity column is validated.
         progress("validate")

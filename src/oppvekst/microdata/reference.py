@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oppvekst.microdata.derive import AREA, DIMENSIONS, EDU_RANK, SPECS, TABLES
-from oppvekst.observations import TOTAL
+from oppvekst.microdata.derive import (BACKGROUND_CODE, DIM_COLUMN, DIMENSIONS, EDU_RANK, KEYS, SEGMENTS, SEX_CODE,
+                                       SPECS, TABLES, value_columns)
 
 
 def read(linked: Path) -> dict[str, pd.DataFrame]:
@@ -22,7 +22,8 @@ def read(linked: Path) -> dict[str, pd.DataFrame]:
 
 def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     pop = t["population"]
-    pop = pd.DataFrame({"pid": pop["pid"], "sex": pop["sex"], "background": pop["immigrant_category"],
+    pop = pd.DataFrame({"pid": pop["pid"], "sex": pop["sex"].map(SEX_CODE).fillna(0),
+                        "background": pop["immigrant_category"].map(BACKGROUND_CODE).fillna(0),
                         "mother_pid": pop["mother_pid"], "father_pid": pop["father_pid"],
                         "birth_year": pd.to_datetime(pop["birth_date"]).dt.year})
     edu = t["education"]
@@ -60,6 +61,7 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     b = b.merge(us, on=["pid", "year"], how="left")
     b["age"] = b["year"] - 1 - b["birth_year"]
     b["edu"] = np.maximum(b["m_edu"].fillna(0), b["f_edu"].fillna(0)).astype(int)
+    b["parents"] = b["mother_pid"].notna().astype(int) + b["father_pid"].notna().astype(int)
     for col in ("sa_mother", "sa_father", "sa_self", "kg", "neet", "cw_measure", "cw_placement", "started",
                 "completed5", "has3"):
         b[col] = b[col].fillna(False).astype(bool)
@@ -81,18 +83,18 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "neet_15_29_syn": (b["age"].between(15, 29), b["neet"]),
         "kindergarten_1_5_syn": (b["age"].between(1, 5), b["kg"]),
         "kindergarten_low_ses_syn": (b["age"].between(1, 5) & b["low3"], b["kg"]),
-        "upper_secondary_completion_syn": (b["started"], b["completed5"]),
+        "upper_secondary_completion_syn": (child & b["started"], b["completed5"]),
         "child_welfare_measures_0_17_syn": (child, b["cw_measure"]),
         "asss_11_out_of_home_placements_syn": (child, b["cw_placement"]),
         "crowded_housing_0_17_syn": (child & crowded_known, crowded),
         "children_social_assistance_0_17_syn": (child, b["sa"]),
-        "single_parent_0_17_syn": (child & (b["mother_pid"].notna() | b["father_pid"].notna()),
-                                   b["mother_pid"].isna() | b["father_pid"].isna()),
+        "single_parent_0_17_syn": (child & (b["parents"] > 0), b["parents"] == 1),
         "low_education_parents_0_17_syn": (child & (b["edu"] > 0), b["edu"] == 1),
-        "reading_low_5_syn": (b["reading_level"].notna(), b["reading_level"] == 1),
-        "lower_secondary_points_syn": (b["points"].notna(), None),
+        "reading_low_5_syn": (child & b["reading_level"].notna(), b["reading_level"] == 1),
+        "lower_secondary_points_syn": (child & b["points"].notna(), None),
     }
-    out = b[["year", "kommune", "bydel", "levekarssone", "sex", "age", "background", "edu", "quintile"]].copy()
+    area = b["levekarssone"].fillna(b["bydel"]).fillna(b["kommune"]).astype("int64")
+    out = b[["year", "sex", "age", "background", "edu", "quintile"]].assign(area=area)
     for spec in SPECS:
         den, num = flags[spec.id]
         out[f"d_{spec.id}"] = den.astype("int64")
@@ -104,15 +106,22 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def aggregate(base: pd.DataFrame) -> pd.DataFrame:
-    value_cols = [c for c in base.columns if c[:2] in ("n_", "d_", "s_", "q_")]
-    parts = []
-    for dim, col in DIMENSIONS.items():
-        code = TOTAL if col is None else base[col].astype(str)
-        g = base.assign(dim=dim, code=code)
-        parts.append(g.groupby([*AREA, "dim", "code"], dropna=False, as_index=False)[value_cols].sum())
-    agg = pd.concat(parts, ignore_index=True)
-    return agg.sort_values([*AREA, "dim", "code"], na_position="first").reset_index(drop=True)
+def aggregate(flagged: pd.DataFrame) -> pd.DataFrame:
+    """Sums by segment × year × area × one breakdown at a time, in the layout of `derive.tidy`."""
+    frames = []
+    for seg, (lo, hi) in SEGMENTS.items():
+        rows = flagged[flagged["age"].between(lo, hi)]
+        cols = [c for s in SPECS if s.segment == seg for c in value_columns(s)]
+        for d, dim in enumerate(DIMENSIONS):
+            code = 0 if dim == "total" else rows[DIM_COLUMN[dim]]
+            g = rows[["year", "area", *cols]].assign(dim=d, code=code)
+            frames.append(g.groupby(["year", "area", "dim", "code"], as_index=False)[cols].sum().assign(segment=seg))
+    agg = pd.concat(frames, ignore_index=True)
+    value = [c for s in SPECS for c in value_columns(s)]
+    agg[value] = agg[value].fillna(0.0).astype("float64")
+    for k in ("year", "area", "dim", "code"):
+        agg[k] = agg[k].astype("int64")
+    return agg[KEYS + value].sort_values(KEYS).reset_index(drop=True)
 
 
 def run(linked: Path) -> pd.DataFrame:

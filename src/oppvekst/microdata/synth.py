@@ -53,6 +53,13 @@ def raw_dir(base: Path | None = None) -> Path:
     return (base or microdata_dir()) / "raw"
 
 
+def consumption_units(older, younger):
+    """EU (modified OECD) scale: 1 for the first person aged 14 or more, 0.5 for each further one, 0.3 for each
+    child under 14 (DESIGN.md glossary: vedvarende lavinntekt); at least 1."""
+    older = np.maximum(np.asarray(older), 1)
+    return np.round(1 + 0.5 * (older - 1) + 0.3 * np.asarray(younger), 2)
+
+
 def _logistic(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -420,7 +427,7 @@ class _Generator:
         adults[self.own_hh[own]] = partner
         # n14 counts the own-household person themself; family households count parents separately.
         persons = adults + n14 + nu14
-        cu = np.round(np.where(persons > 0, 1 + 0.5 * (adults + n14 - 1) + 0.3 * nu14, 1.0), 2)
+        cu = consumption_units(adults + n14, nu14)
         self.exists, self.cu, self.hh_persons = exists, cu, persons
         # Log income per consumption unit: year level + household components.
         ai = np.r_[self.muni_area_index[self.fam_kidx], np.zeros(nh - nf)]
@@ -555,12 +562,17 @@ class _Generator:
         s_old = (young[o], immbg[o], fixed[o])
         s_imm = (young[o & immbg], immbg[o & immbg], fixed[o & immbg])
         s_nat = (young[o & ~immbg], immbg[o & ~immbg], fixed[o & ~immbg])
+        # (a gap is calibrated only where the sample has children on both sides of it)
+        fit_age = len(s_old[0]) > 0 and len(s_old[0]) < len(s_all[0])
+        fit_imm = len(s_imm[0]) > 0 and len(s_nat[0]) > 0
         for _ in range(12):  # coordinate-wise: level, the 1–2 gap, the immigrant gap (all in 2024)
             alpha = _bisect(lambda a: p(a, b12, bimm, *s_all).mean(), t_all, -5, 10, n=30)
-            b12 = _bisect(lambda b: p(alpha, b, bimm, *s_all).mean() - p(alpha, b, bimm, *s_old).mean(),
-                          t_all - t35, -8, 4, n=30)
-            bimm = -_bisect(lambda b: p(alpha, b12, -b, *s_nat).mean() - p(alpha, b12, -b, *s_imm).mean(),
-                            gap, -4, 8, n=30)
+            if fit_age:
+                b12 = _bisect(lambda b: p(alpha, b, bimm, *s_all).mean() - p(alpha, b, bimm, *s_old).mean(),
+                              t_all - t35, -8, 4, n=30)
+            if fit_imm:
+                bimm = -_bisect(lambda b: p(alpha, b12, -b, *s_nat).mean() - p(alpha, b12, -b, *s_imm).mean(),
+                                gap, -4, 8, n=30)
         old = o
         alphas = {P.LAST_YEAR: alpha}
         for j, year in enumerate(P.YEARS[:-1]):
@@ -656,7 +668,8 @@ class _Generator:
         lc, cwc, lcw = lin[cohorts], cw[cohorts], lin[cohorts & cw]
         for _ in range(12):
             c0 = _bisect(lambda x: _logistic(x + lc + bcw * cwc).mean(), tgt_all, -6, 8, n=30)
-            bcw = _bisect(lambda b: _logistic(c0 + lcw + b).mean(), tgt_cw, -8, 4, n=30)
+            if len(lcw):   # a small sample may have nobody with child-welfare measures in these cohorts
+                bcw = _bisect(lambda b: _logistic(c0 + lcw + b).mean(), tgt_cw, -8, 4, n=30)
         prob = _logistic(c0 + lin + bcw * cw)
         within5 = rng.random(self.n) < prob
         later = ~within5 & (rng.random(self.n) < P.P_COMPLETE_LATER)
@@ -725,8 +738,11 @@ class _Generator:
 
         for _ in range(6):  # rake the national 2024 margins: age bands, sex, immigrants
             neet = simulate(coef)
-            got = np.array([neet[last][m].mean() for m in masks])
-            coef = coef + np.log(targets / got) * np.array([1, 1, 1, 1.5, 1.2])
+            got = np.array([neet[last][m].mean() if m.any() else np.nan for m in masks])
+            ok = got > 0     # a margin with nobody (or no NEET) in a small sample keeps its starting weight
+            step = np.zeros(len(coef))
+            step[ok] = np.log(targets[ok] / got[ok]) * np.array([1, 1, 1, 1.5, 1.2])[ok]
+            coef = coef + step
             coef[:3] -= coef[0]
         neet = simulate(coef)
         got = np.array([neet[last][m].mean() for m in masks])
