@@ -185,3 +185,10 @@ def test_reports_on_postgresql(pg_url):
     cur = asss.current(pg_url)
     assert len(cur) == 1 and cur["version"].iloc[0] == 2 and cur["services_in_cooperation"].iloc[0] == 8
     assert len(asss.history(db_url=pg_url)) == 2
+
+
+def test_no_reports_give_no_observations(tmp_path):
+    assert asss.to_observations(asss.current()).empty
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert asss.observations(wh).empty
+        assert asss.sync(wh) is None

@@ -25,7 +25,7 @@ def load_observations(wh, *, indicators: list[str] | None = None, self_reports: 
         obs = wh.observations(sex=None, age=None, background=None, ses=None)
     if self_reports:
         rep = self_report_observations(wh)
-        if len(rep):
+        if len(rep) and len(obs):
             obs = pd.concat([obs[~obs["indicator"].isin(set(rep["indicator"]))], rep.assign(synthetic=False)],
                             ignore_index=True)
     obs["synthetic"] = obs["synthetic"].fillna(False).astype(bool)

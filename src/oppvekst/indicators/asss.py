@@ -46,7 +46,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from oppvekst import config
 from oppvekst.errors import InputError
 from oppvekst.indicators.stats import wilson
-from oppvekst.observations import FLAG_NOT_COMPUTABLE, FLAG_VALUE, frame
+from oppvekst.observations import COLUMNS, FLAG_NOT_COMPUTABLE, FLAG_VALUE, frame
 
 FIRST_YEAR = 2015   # the prevention-plan duty (bvl. § 15-1) predates the 2022 reform; earlier years are refused
 
@@ -252,9 +252,8 @@ def validate(raw: dict, *, file: str = "<skjema>", row: object = None, this_year
             if f.name in ("services_in_cooperation", "cooperation_cost_nok", "cooperation_fte", "families_helped") \
                     and out[f.name] not in (None, 0):
                 fail(f.column, "skal stå tomt når det ikke er et formalisert samarbeid / must be empty without a formal cooperation")
-    if out["families_helped"] is not None:
-        if out["families_with_children"] is None:
-            fail("barnefamilier", "oppgi antall barnefamilier (nevner for indikator 10) / give the number of families")
+    if out["families_helped"] is not None and out["families_with_children"] is None:
+        fail("barnefamilier", "oppgi antall barnefamilier (nevner for indikator 10) / give the number of families")
     if out["families_with_children"] is not None:
         if out["families_with_children"] < 1:
             fail("barnefamilier", "må være minst 1 / must be at least 1")
@@ -386,7 +385,7 @@ def to_observations(reports: pd.DataFrame, population_0_17: pd.DataFrame | None 
     index_value. Indicator 5 is flag 2 (not computable) where either is missing.
     """
     if reports.empty:
-        return frame(None)
+        return pd.DataFrame(columns=COLUMNS)
     base = {"region": reports["municipality"].to_numpy(), "period_from": reports["year"].to_numpy(),
             "period_to": reports["year"].to_numpy(), "n_years": 1}
     parts = []

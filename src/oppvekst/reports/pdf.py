@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import multiprocessing as mp
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -22,7 +23,7 @@ from oppvekst.reports.profile import ProfileData
 
 TEMPLATES = Path(__file__).parent / "templates"
 LEVEL_NAMES = {"kommune": "Kommune", "bydel": "Bydel", "fylke": "Fylke", "land": "Land"}
-MAX_SERIES_PANELS = 12
+MAX_SERIES_PANELS = 6
 
 
 def nb_number(value, decimals: int = 0) -> str:
@@ -85,8 +86,8 @@ def profile_pdf(profile: dict, chart_svgs: dict) -> bytes:
     # the spine goes into the PDF as a table with one text-free bar per row: WeasyPrint lays out SVG
     # text slowly (~7 ms per label), HTML text fast
     imgs = {"series": _as_img(chart_svgs.get("series"), _natural_width(chart_svgs.get("series"))),
-            "sparklines": {k: _as_img(v, "width:22mm") for k, v in (chart_svgs.get("sparklines") or {}).items()},
-            "bars": {k: _as_img(v, "width:58mm") for k, v in (chart_svgs.get("bars") or {}).items()}}
+            "sparklines": {k: _as_img(v, "width:20mm") for k, v in (chart_svgs.get("sparklines") or {}).items()},
+            "bars": {k: _as_img(v, "width:34mm") for k, v in (chart_svgs.get("bars") or {}).items()}}
     return HTML(string=profile_html(profile, imgs), base_url=str(TEMPLATES)).write_pdf()
 
 
@@ -105,31 +106,39 @@ def _init_worker(data: ProfileData) -> None:
     _worker_data = data
 
 
-def _work(code: str, out_dir: str) -> tuple[str, str]:
+def _work(code: str, out_dir: str) -> tuple[str, str, float]:
     assert _worker_data is not None
+    cpu = time.process_time()
     path = Path(out_dir) / f"oppvekstprofil_{code}.pdf"
     path.write_bytes(render(_worker_data, code))
-    return code, str(path)
+    return code, str(path), time.process_time() - cpu
 
 
 def batch(data: ProfileData, codes: list[str], out_dir: Path, *, workers: int = 2,
-          progress: Callable[[str], None] = lambda code: None) -> list[Path]:
-    """Write one PDF per region code into out_dir, `workers` processes; calls progress(code) per PDF."""
+          progress: Callable[[str], None] = lambda code: None, cpu_seconds: list | None = None) -> list[Path]:
+    """Write one PDF per region code into out_dir, `workers` processes; calls progress(code) per PDF.
+
+    `cpu_seconds`, if given, receives the CPU time each PDF took in its worker (for the benchmark).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data.with_measures = False       # the evidence base is opened per process otherwise; PDFs list no measures
     paths: list[Path] = []
+    cpu = cpu_seconds if cpu_seconds is not None else []
     if workers <= 1:
         _init_worker(data)
         for code in codes:
-            paths.append(Path(_work(code, str(out_dir))[1]))
+            _, path, seconds = _work(code, str(out_dir))
+            paths.append(Path(path))
+            cpu.append(seconds)
             progress(code)
         return paths
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data,)) as pool:
         futures = [pool.submit(_work, code, str(out_dir)) for code in codes]
         for fut in as_completed(futures):
-            code, path = fut.result()
+            code, path, seconds = fut.result()
             paths.append(Path(path))
+            cpu.append(seconds)
             progress(code)
     return paths

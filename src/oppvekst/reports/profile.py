@@ -90,23 +90,22 @@ class ProfileData:
     gradients: pd.DataFrame = field(default_factory=pd.DataFrame)
     cat: dict[str, Indicator] = field(default_factory=dict)
     with_measures: bool = True
-    _index: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
-        # one split per table, so that a profile reads small frames (the PDF batch builds 357 of them)
-        empty = {"head": self.head.iloc[0:0], "baro": self.baro.iloc[0:0], "trends": self.trends.iloc[0:0]}
-        self._index = {name: ({k: v for k, v in df.groupby("region")} if len(df) else {}, empty[name])
-                       for name, df in (("head", self.head), ("baro", self.baro), ("trends", self.trends))}
-        self._national_rows = {k: v.sort_values("period_to") for k, v in
-                               self.head[(self.head["region"] == "0") & (self.head["flag"] == FLAG_VALUE)].groupby("indicator")}
+        # split every table once into plain records by region and indicator: a profile then reads small
+        # lists rather than filtering frames (the PDF batch builds 357 of them)
+        self._head = _nested(self.head[["region", "indicator", "period_from", "period_to", "value", "ci_low", "ci_high",
+                                        "numerator", "denominator", "n_years", "flag", "synthetic"]], "period_to")
+        baro_cols = ["region", "indicator", "comparator", "period_from", "period_to", "n_years", "cls", "ref_value",
+                     "ref_ci_low", "ref_ci_high", "ref_region", "p_value", "p_adjusted", "direction", "test", "reason"]
+        self._baro = _nested(self.baro[baro_cols] if len(self.baro) else pd.DataFrame(columns=baro_cols), "period_to")
+        self._trends = _nested(self.trends, None)
+        self._gradients = _nested(self.gradients, None) if len(self.gradients) else {}
+        nat = self.head[(self.head["region"] == "0") & (self.head["flag"] == FLAG_VALUE)]
+        self._national_rows = _nested(nat[["region", "indicator", "period_from", "period_to", "value", "ci_low",
+                                           "ci_high"]], "period_to").get("0", {})
         self._has_data = set(self.head["indicator"])
-        self._gradients = ({k: v for k, v in self.gradients.groupby(["region", "indicator"])}
-                           if len(self.gradients) else {})
-        self._spine = {k: v for k, v in self.spine.groupby(["indicator", "period_to"])} if len(self.spine) else {}
-
-    def _part(self, name: str, code: str) -> pd.DataFrame:
-        parts, empty = self._index[name]
-        return parts.get(code, empty)
+        self._spine = {(r["indicator"], r["period_to"]): r for r in self.spine.to_dict("records")}
 
     @classmethod
     def load(cls, wh, method: Method = Method(), *, with_measures: bool = True) -> ProfileData:
@@ -141,14 +140,13 @@ class ProfileData:
             raise KeyError(f"profiler finnes for kommuner, bydeler og fylker / no profile for level {reg['level']!r}")
         parent = reg["parent"] if isinstance(reg["parent"], str) and reg["parent"] else None
         parent_name = regions_pkg.region_name(parent) if parent else None
-        mine = {k: v for k, v in self._part("head", code).groupby("indicator")}
-        baro = {k: v for k, v in self._part("baro", code).groupby("indicator")}
-        trends = {k: v for k, v in self._part("trends", code).groupby("indicator")}
+        mine, baro = self._head.get(code, {}), self._baro.get(code, {})
+        trends, grads = self._trends.get(code, {}), self._gradients.get(code, {})
         themes = []
         for theme, inds in profile_indicators().items():
-            rows = [self._row(ind, code, mine, baro, trends, parent, parent_name) for ind in inds]
+            rows = [self._row(ind, mine, baro, trends, grads, parent, parent_name) for ind in inds]
             themes.append({"theme": theme, "name_nb": theme.capitalize(), "name_en": THEME_NAMES_EN[theme], "rows": rows})
-        asss_rows = [self._row(ind, code, mine, baro, trends, parent, parent_name)
+        asss_rows = [self._row(ind, mine, baro, trends, grads, parent, parent_name)
                      for ind in sorted(in_framework("asss"), key=lambda i: i.asss_number or 0)]
         all_rows = [r for t in themes for r in t["rows"]]
         counts = {k: sum(1 for r in all_rows if r["has_data"] and r["cls"] == k) for k in CLASS_NAMES}
@@ -176,21 +174,17 @@ class ProfileData:
             return twin
         return ind
 
-    def _row(self, ind: Indicator, code: str, mine: dict, baro: dict, trends: dict,
+    def _row(self, ind: Indicator, mine: dict, baro: dict, trends: dict, grads: dict,
              parent: str | None, parent_name: str | None) -> dict:
         shown = self._data_indicator(ind, mine)
-        series = mine.get(shown.id)
-        if series is not None:
-            series = series.sort_values("period_to")
-            valid = series[(series["flag"] == FLAG_VALUE) & series["value"].notna()]
-        b = baro.get(shown.id)
-        latest_b = b[b["period_to"] == b["period_to"].max()] if b is not None else None
+        series = mine.get(shown.id, [])
+        valid = [r for r in series if r["flag"] == FLAG_VALUE and r["value"] == r["value"]]
         row = {
             "id": ind.id, "data_id": shown.id, "label": ind.label, "name": ind.name.nb, "name_en": ind.name.en,
             "unit": ind.unit.nb if ind.unit else "", "measure": ind.measure, "polarity": ind.polarity,
             "polarity_name": POLARITY_NAMES[ind.polarity][0], "theme": ind.theme, "frameworks": ind.frameworks,
             "chain_level": ind.chain_level, "asss_number": ind.asss_number, "scale": ind.scale,
-            "synthetic": shown.synthetic or (series is not None and bool(series["synthetic"].any())),
+            "synthetic": shown.synthetic or any(bool(r["synthetic"]) for r in series),
             "definition": ind.definition.nb, "reference": ind.reference,
             "source": {"name": shown.source.name, "table": shown.source.table, "url": shown.source.url},
             "interval_method": shown.interval_method,
@@ -199,30 +193,32 @@ class ProfileData:
             "cls_name": CLASS_NAMES["not_assessed"][0], "classes": {}, "trend": None, "series": [], "spine": None,
             "measures": [],
         }
-        if series is None or valid.empty:
+        if not valid:
             row["no_data_reason"] = ("ingen data for området / no data for the area" if shown.id in self._has_data
                                      else "prosjektet har ingen data for indikatoren ennå / no data yet")
             nat = self._national(shown.id)
             if nat is not None:
                 row["national"] = nat
             return row
-        cur = valid.iloc[-1]
-        if latest_b is not None and (valid["period_to"] == latest_b["period_to"].iloc[0]).any():
-            cur = valid[valid["period_to"] == latest_b["period_to"].iloc[0]].iloc[-1]
+        b = baro.get(shown.id, [])
+        latest = max((r["period_to"] for r in b), default=None)
+        latest_b = [r for r in b if r["period_to"] == latest]
+        at_latest = [r for r in valid if r["period_to"] == latest]
+        cur = at_latest[-1] if at_latest else valid[-1]
         row.update({
             "has_data": True, "period_from": cur["period_from"], "period_to": cur["period_to"],
             "period": period_label(cur["period_from"], cur["period_to"]), "n_years": cur["n_years"],
             "value": cur["value"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "numerator": cur["numerator"], "denominator": cur["denominator"],
         })
-        for _, r in (latest_b.iterrows() if latest_b is not None else ()):
+        for r in latest_b:
+            back = r["n_years"] if r["comparator"] == "previous" else 0
             row["classes"][r["comparator"]] = {
                 "cls": r["cls"], "cls_name": CLASS_NAMES[r["cls"]][0], "value": r["ref_value"],
                 "ci_low": r["ref_ci_low"], "ci_high": r["ref_ci_high"], "region": r["ref_region"],
                 "p_value": r["p_value"], "p_adjusted": r["p_adjusted"], "direction": r["direction"],
                 "test": r["test"], "reason": r["reason"],
-                "period": period_label(*((r["period_from"] - r["n_years"], r["period_to"] - r["n_years"])
-                                         if r["comparator"] == "previous" else (r["period_from"], r["period_to"]))),
+                "period": period_label(r["period_from"] - back, r["period_to"] - back),
             }
         if "national" in row["classes"]:
             row["cls"] = row["classes"]["national"]["cls"]
@@ -232,41 +228,34 @@ class ProfileData:
             row["parent"] = {"code": parent, "name": parent_name,
                              "value": row["classes"].get("parent", {}).get("value")}
         tr = trends.get(shown.id)
-        if tr is not None and len(tr):
-            t = tr.iloc[0]
+        if tr:
+            t = tr[0]
             row["trend"] = {"slope": t["slope"], "ci_low": t["ci_low"], "ci_high": t["ci_high"], "p_value": t["p_value"],
                             "k": t["k"], "first": t["first"], "last": t["last"], "cls": t["cls"],
                             "cls_name": TREND_NAMES[t["cls"]][0]}
-        row["series"] = [{"period": period_label(s.period_from, s.period_to), "year": s.period_to, "value": s.value,
-                          "ci_low": s.ci_low, "ci_high": s.ci_high}
-                         for s in valid.tail(SERIES_YEARS).itertuples()]
-        nat = self._national_rows.get(shown.id)
-        if nat is not None:
-            years = {s["year"] for s in row["series"]}
-            row["national_series"] = [{"year": s.period_to, "value": s.value, "ci_low": s.ci_low, "ci_high": s.ci_high}
-                                      for s in nat[nat["period_to"].isin(years)].itertuples()]
+        row["series"] = [{"period": period_label(r["period_from"], r["period_to"]), "year": r["period_to"],
+                          "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+                         for r in valid[-SERIES_YEARS:]]
+        years = {r["year"] for r in row["series"]}
+        row["national_series"] = [{"year": r["period_to"], "value": r["value"], "ci_low": r["ci_low"],
+                                   "ci_high": r["ci_high"]}
+                                  for r in self._national_rows.get(shown.id, []) if r["period_to"] in years]
         sp = self._spine.get((shown.id, cur["period_to"]))
-        if sp is not None and len(sp):
-            row["spine"] = sp.iloc[0][["min", "p25", "median", "p75", "max", "n", "national"]].to_dict()
-        g = self._gradients.get((code, shown.id))
-        if g is not None:
-            g = g[g["period_to"] == cur["period_to"]]
-            row["gradients"] = [{"family": r.family, "name": FAMILY_NAMES[r.family][0], "n_groups": r.n_groups,
-                                 "sii": r.sii, "sii_low": r.sii_low, "sii_high": r.sii_high, "rii": r.rii,
-                                 "rii_low": r.rii_low, "rii_high": r.rii_high} for r in g.itertuples()]
+        if sp is not None:
+            row["spine"] = {k: sp[k] for k in ("min", "p25", "median", "p75", "max", "n", "national")}
+        row["gradients"] = [{"family": g["family"], "name": FAMILY_NAMES[g["family"]][0], "n_groups": g["n_groups"],
+                             "sii": g["sii"], "sii_low": g["sii_low"], "sii_high": g["sii_high"], "rii": g["rii"],
+                             "rii_low": g["rii_low"], "rii_high": g["rii_high"]}
+                            for g in grads.get(shown.id, []) if g["period_to"] == cur["period_to"]]
         if self.with_measures and row["cls"] == "worse":
             row["measures"] = _measures_for(ind.id)
         return row
 
     def _national(self, indicator_id: str, year: int | None = None) -> dict | None:
-        nat = self._national_rows.get(indicator_id)
-        if nat is None:
+        rows = [r for r in self._national_rows.get(indicator_id, []) if year is None or r["period_to"] == year]
+        if not rows:
             return None
-        if year is not None:
-            nat = nat[nat["period_to"] == year]
-        if nat.empty:
-            return None
-        r = nat.sort_values("period_to").iloc[-1]
+        r = rows[-1]
         return {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                 "period": period_label(r["period_from"], r["period_to"])}
 
@@ -290,6 +279,18 @@ def _spine(head: pd.DataFrame, rt: pd.DataFrame) -> pd.DataFrame:
         g.quantile(0.5).rename("median")).join(g.quantile(0.75).rename("p75")).reset_index()
     nat = head[ok & (head["region"] == "0")][["indicator", "period_to", "value"]].rename(columns={"value": "national"})
     return out.merge(nat, on=["indicator", "period_to"], how="left")
+
+
+def _nested(df: pd.DataFrame, order: str | None) -> dict[str, dict[str, list[dict]]]:
+    """region → indicator → records (sorted by `order`), plain Python values."""
+    if df is None or df.empty:
+        return {}
+    d = df.sort_values(["region", "indicator", order] if order else ["region", "indicator"])
+    d = d.astype({c: object for c in d.columns if isinstance(d[c].dtype, pd.CategoricalDtype)})
+    out: dict[str, dict[str, list[dict]]] = {}
+    for rec in d.to_dict("records"):
+        out.setdefault(str(rec["region"]), {}).setdefault(str(rec["indicator"]), []).append(rec)
+    return out
 
 
 THEMES = PROFILE_THEMES
