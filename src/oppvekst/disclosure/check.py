@@ -76,17 +76,22 @@ def check_table(table: pd.DataFrame, *, limit: int | None = None, pooled_periods
         n = cells["numerator"].to_numpy(dtype=float)
         d = cells["denominator"].to_numpy(dtype=float)
         flag = cells["flag"].to_numpy()
+        value = cells["value"].to_numpy(dtype=float)
+        mean_like = bool(np.isnan(n).all() and (~np.isnan(value)).any())
+        if mean_like:      # a mean: the attack works on the sums (mean x count), unbounded above
+            n = value * d
         published = (flag == FLAG_VALUE) & ~np.isnan(n)
         suppressed = flag == FLAG_SUPPRESSED
         if protected_only:
             suppressed &= cells["flag_reason"].fillna("primary").isin(PROTECTED).to_numpy()
         iv = attack.intervals(model, published=published, numerator=n, denominator=d,
-                              denominator_known=~np.isnan(d), cells=suppressed)
+                              denominator_known=~np.isnan(d) & (not mean_like), cells=suppressed)
         keys = ["indicator", "region", "period_from", "period_to", "sex", "age", "background", "ses", "flag_reason"]
         frames.append(pd.concat([cells.loc[iv["cell"], keys].reset_index(drop=True),
                                  iv.drop(columns="cell").reset_index(drop=True)], axis=1))
         if limit:
-            smalls.append(cells.loc[published & (n >= 1) & (n <= limit), keys[:-1] + ["numerator"]])
+            count = d if mean_like else n
+            smalls.append(cells.loc[published & (count >= 1) & (count <= limit), keys[:-1] + ["numerator"]])
     intervals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["low", "high", "width", "pinned", "flag_reason"])
     small = pd.concat(smalls, ignore_index=True) if smalls else pd.DataFrame()

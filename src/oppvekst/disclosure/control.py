@@ -104,8 +104,17 @@ def _suppress_one(table: pd.DataFrame, rules: Rules, *, manual, pooled_periods: 
     d = cells["denominator"].to_numpy(dtype=float)
     flag = cells["flag"].to_numpy()
     reason = cells["flag_reason"].astype(object).where(cells["flag"] == FLAG_SUPPRESSED, None).to_numpy().copy()
+    value = cells["value"].to_numpy(dtype=float)
+    mean_like = bool(np.isnan(n).all() and (~np.isnan(value)).any())
+    if mean_like:
+        # a mean (school points, say): the sums (mean x count) add up over the table, so they are what
+        # the elimination and the attack work on; a cell of 1..limit contributors is primary; a sum has
+        # no upper bound from its count, so the denominators do not bound the attack
+        n = value * d
+        prim = np.where((d >= 1) & (d <= rules.numerator_max), "primary", None).astype(object)
+    else:
+        prim = primary(cells, rules).to_numpy().copy()
     no_figure = np.isnan(n) | (flag != FLAG_VALUE)            # nothing to publish, nothing to protect
-    prim = primary(cells, rules).to_numpy().copy()
     prim[no_figure] = None
     targets = pd.notna(prim)
     reason[targets] = prim[targets]
@@ -120,7 +129,7 @@ def _suppress_one(table: pd.DataFrame, rules: Rules, *, manual, pooled_periods: 
     # larger cells are published first: by denominator, then numerator
     priority = np.nan_to_num(d) * 1e7 + np.nan_to_num(n)
     known_zero = _atoms_of(model, zero)
-    known_d = ~np.isnan(d) if rules.denominators_public else None
+    known_d = (~np.isnan(d) if rules.denominators_public else None) if not mean_like else np.zeros(len(d), bool)
 
     def implicit(published: np.ndarray, cells_: np.ndarray, everywhere: bool = False) -> attack.Implicit:
         return attack.implicit_equalities(model, published=published, numerator=n, denominator=d,
@@ -190,7 +199,8 @@ def _suppress_one(table: pd.DataFrame, rules: Rules, *, manual, pooled_periods: 
              "complement": int((reason == "complement").sum()), "secondary": int((reason == "secondary").sum()),
              "series": int((reason == "series").sum()), "coverage": int((reason == "coverage").sum()),
              "manual": int((reason == "manual").sum()), "rounds": rounds, "certified": int(certified),
-             "small_published": int((shown & (n >= 1) & (n <= rules.numerator_max)).sum())}
+             "small_published": int((shown & ((d if mean_like else n) >= 1)
+                                     & ((d if mean_like else n) <= rules.numerator_max)).sum())}
     if intervals is not None:
         intervals = intervals.assign(true=n[intervals["cell"]], reason=reason[intervals["cell"]])
         prim_rows = intervals["reason"].isin(["primary", "complement"])

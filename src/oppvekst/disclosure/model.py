@@ -211,18 +211,19 @@ def _check_relations(dim: Dimension, table: pd.DataFrame, key: str, keys: list[s
     if not pairs:
         return dim
     links = pd.DataFrame(pairs, columns=["parent", key])
-    n_parts = links.groupby("parent").size().rename("n_parts")
+    n_parts = links.groupby("parent").size().rename("n_parts").reset_index()
     parts = values.merge(links, on=key).groupby(["parent", *others], dropna=False).agg(
         n=("numerator", "sum"), d=("denominator", "sum"), k=("numerator", "size")).reset_index()
-    parts = parts.merge(n_parts, left_on="parent", right_index=True)
+    parts = parts.merge(n_parts, on="parent")
     parts = parts[parts["k"] == parts["n_parts"]]
     whole = values.rename(columns={key: "parent"})
     both = parts.merge(whole, on=["parent", *others])
     both["dn"] = both["numerator"] - both["n"]
     both["dd"] = both["denominator"] - both["d"]
     tol = 1e-9
-    stats = both.groupby("parent").agg(neg=("dn", lambda s: (s < -tol).any()), negd=("dd", lambda s: (s < -tol).any()),
-                                       pos=("dn", lambda s: (s > tol).any()), posd=("dd", lambda s: (s > tol).any()))
+    flags = pd.DataFrame({"parent": both["parent"], "neg": both["dn"] < -tol, "negd": both["dd"] < -tol,
+                          "pos": both["dn"] > tol, "posd": both["dd"] > tol})
+    stats = flags.groupby("parent")[["neg", "negd", "pos", "posd"]].any()
     drop_atoms: set[int] = set()
     member = dim.member.copy()
     atoms = list(dim.atoms)
