@@ -39,4 +39,14 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(evidence.router)
     app.include_router(profiles.router)
+    from oppvekst.access import install_warehouse_audit
+    from oppvekst.web import auth, restricted
+
+    install_warehouse_audit()
+    app.add_middleware(auth.AccessMiddleware)          # request rate, body and query size
+    app.add_exception_handler(OverflowError, auth.number_out_of_range)
+    app.include_router(auth.router)
+    app.include_router(auth.api)
+    app.include_router(restricted.api)
+    app.include_router(restricted.pages)
     return app

@@ -24,12 +24,18 @@ EDITOR_TOKEN_ENV = "OPPVEKST_EDITOR_TOKEN"
 def editor_from_token(token: str | None, name: str | None = None) -> str:
     """The single check that decides who may edit the evidence base, returning the name to audit.
 
-    Until the user system (roles and login) exists, an editor is whoever presents the secret in
-    OPPVEKST_EDITOR_TOKEN; with the variable unset, editing is off. Replace this function with the
-    real authorisation when it arrives."""
+    An editor is an administrator presenting their API token (oppvekst.web.auth.editor_name: the
+    user's name is what is audited). The older shared secret in OPPVEKST_EDITOR_TOKEN is still
+    accepted during the transition; with it unset, only administrators' tokens work."""
+    from oppvekst.access.users import TOKEN_PREFIX
+    from oppvekst.web.auth import editor_name
+
+    if not token or token.startswith(TOKEN_PREFIX):
+        return editor_name(token, name)       # 401 without a token, 403 for a user who is no administrator
     expected = os.environ.get(EDITOR_TOKEN_ENV)
     if not expected:
-        raise HTTPException(403, "Redigering er slått av: OPPVEKST_EDITOR_TOKEN er ikke satt / editing is disabled")
+        raise HTTPException(403, "Redigering med delt nøkkel er slått av: bruk en administrators API-nøkkel / "
+                                 "shared-token editing is disabled: use an administrator's API token")
     if not token or not secrets.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(401, "Ugyldig eller manglende redaktørnøkkel / invalid or missing editor token")
     return f"redaktør:{name.strip()}" if name and name.strip() else "redaktør"
