@@ -186,6 +186,10 @@ def correct(pseudonym: str | int, *, register: str, field: str, value: str | Non
         raise LookupError(f"ingen rad for pseudonym {pid} i {register} med {where or 'ingen filter'}")
     typ = table[field].type
     new = _cast(value, typ, field)
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        known = set(pc.unique(table[field]).to_pylist()) - {None}
+        if len(known) <= 50 and new is not None and new not in known:   # a coded field: only known codes
+            raise InputError(f"{new!r} er ikke en kode i {register}.{field}; en av {sorted(known)}", field="value")
     idx = table.column_names.index(field)
     old_values = np.asarray(table[field].to_pylist(), dtype=object)[mask]
     column = table[field].to_pylist()
@@ -333,6 +337,9 @@ def rederive_aggregates(base: Path | None = None) -> dict:
     from oppvekst.microdata import pipeline
     from oppvekst.warehouse import Warehouse
 
+    from oppvekst.access import install_warehouse_audit
+
+    install_warehouse_audit()
     base = _base(base)
     with Warehouse() as wh:
         before = publication.controlled_releases(wh)

@@ -165,7 +165,9 @@ def _administrator(user: str | None):
 @register_app.command("access")
 def register_access(pseudonym: str, out: Path = typer.Option(None, help="Skriv utdraget til JSON-fil"),
                     user: str = typer.Option(None, help="Administrator (ellers OPPVEKST_TOKEN)")) -> None:
-    """Innsyn: alt som er lagret under ett pseudonym / export all that is held under one pseudonym."""
+    """Innsyn: alt som er lagret under ett pseudonym / export all that is held under one pseudonym.
+
+    Et negativt pseudonym skrives etter -- / put a negative pseudonym after --."""
     from oppvekst.access import registers
 
     _administrator(user)
