@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from tests.access.conftest import PASSWORD
 from typer.testing import CliRunner
 
 from oppvekst.access import audit
-from tests.access.conftest import PASSWORD
 
 KEY = "test-pseudonym-key-0123456789abcdef"     # a test key, only for these synthetic registers
 ELEVEN_DIGITS = re.compile(rb"(?<!\d)\d{11}(?!\d)")
@@ -63,7 +63,7 @@ def _raw_numbers(base: Path) -> set[bytes]:
 def _person(base: Path) -> int:
     """A synthetic person who was NEET in at least one year."""
     neet = pq.read_table(base / "linked" / "neet.parquet").to_pandas()
-    return int(sorted(neet["pid"].unique())[0])
+    return int(min(neet["pid"].unique()))
 
 
 def _neet_counts(release: int) -> pd.DataFrame:

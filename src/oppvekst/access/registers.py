@@ -333,11 +333,10 @@ def enforce_tombstones(base: Path | None = None) -> int:
 def rederive_aggregates(base: Path | None = None) -> dict:
     """Derive the synthetic indicators anew from the registers, load them as a release, put it through
     disclosure control, and publish it if the release it replaces was published."""
+    from oppvekst.access import install_warehouse_audit
     from oppvekst.disclosure import publication
     from oppvekst.microdata import pipeline
     from oppvekst.warehouse import Warehouse
-
-    from oppvekst.access import install_warehouse_audit
 
     install_warehouse_audit()
     base = _base(base)
