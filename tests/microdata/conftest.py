@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from microdata_sample import KEY, SAMPLE, SEED
 
 from oppvekst.microdata import derive, link, synth

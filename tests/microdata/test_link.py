@@ -6,12 +6,11 @@ import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from microdata_sample import KEY
 
 from oppvekst.errors import InputError
 from oppvekst.microdata import link
 from oppvekst.microdata.pseudonym import PseudonymKeyError, pseudonyms
-
-from microdata_sample import KEY
 
 
 def test_linked_files_hold_no_identity_number(sample):

@@ -6,14 +6,13 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from microdata_sample import SAMPLE
 
 from oppvekst import regions
 from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
 from oppvekst.microdata import fnr, synth
 from oppvekst.sources.statbank import read_population
-
-from microdata_sample import SAMPLE
 
 
 def _raw(base, name, columns=None):

@@ -45,7 +45,7 @@ INCOME_LABEL = {0: "income_unknown", **{q: f"income_q{q}" for q in range(1, 6)}}
 SEX_LABEL = {v: k for k, v in SEX_CODE.items()}
 BACKGROUND_LABEL = {v: k for k, v in BACKGROUND_CODE.items()}
 DIMENSIONS = ("total", "sex", "age", "background", "edu", "income")   # aggregate() codes them 0..5
-DIM_COLUMN = {"sex": "sex", "age": "age", "background": "background", "edu": "edu", "income": "quintile"}
+DIM_COLUMN = {"sex": "sex", "age": "band", "background": "background", "edu": "edu", "income": "quintile"}
 LAST_COHORT = P.LAST_YEAR - 5   # completion within five years is known for cohorts starting up to 2019
 
 
@@ -98,14 +98,7 @@ def linked_base(t: dict[str, ir.Table]) -> ir.Table:
         birth_year=per.birth_date.year().cast("int16"),
         parents=(per.mother_pid.notnull().cast("int8") + per.father_pid.notnull().cast("int8")).cast("int8"),
         edu=ibis.greatest(per.m_edu.fill_null(0), per.f_edu.fill_null(0)).cast("int8"))
-    # Household income per consumption unit in whole kroner and its three-year sum (EU 60, DESIGN.md glossary):
-    # the row two back must be exactly two years earlier, so that the household has all three years.
-    inc = t["household_income"]
-    inc = inc.mutate(eq=(inc.income_after_tax / inc.consumption_units).floor().cast("int64"))
-    w = ibis.window(group_by=inc.household_id, order_by=inc.year)
-    inc = inc.select(h_key=_household_year(inc), eq="eq",
-                     s3=inc.eq + inc.eq.lag(1).over(w) + inc.eq.lag(2).over(w),
-                     has3=(inc.year.lag(2).over(w) == inc.year - 2).fill_null(False))
+    inc = household_income(t)
     hs = t["housing"]
     crowded = (((hs.rooms < hs.persons) | ((hs.persons == 1) & (hs.rooms == 1)))
                & (hs.area_m2 < 25 * hs.persons))  # SSB: too few rooms and under 25 m² per person
@@ -136,6 +129,19 @@ def linked_base(t: dict[str, ir.Table]) -> ir.Table:
         sa=flag("sa_mother") | flag("sa_father") | flag("sa_self"),
         kg=flag("kg"), neet=flag("neet"), cw_measure=flag("cw_measure"), cw_placement=flag("cw_placement"),
         started=flag("started"), completed5=flag("completed5"))
+
+
+def household_income(t: dict[str, ir.Table]) -> ir.Table:
+    """Household income per consumption unit in whole kroner and its three-year sum (EU 60, DESIGN.md glossary).
+
+    The row two back must be exactly two years earlier, so that the household has all three years.
+    """
+    inc = t["household_income"]
+    inc = inc.mutate(eq=(inc.income_after_tax / inc.consumption_units).floor().cast("int64"))
+    w = ibis.window(group_by=inc.household_id, order_by=inc.year)
+    return inc.select(h_key=_household_year(inc), eq="eq",
+                      s3=inc.eq + inc.eq.lag(1).over(w) + inc.eq.lag(2).over(w),
+                      has3=(inc.year.lag(2).over(w) == inc.year - 2).fill_null(False))
 
 
 def _household_year(t: ir.Table) -> ir.IntegerValue:
@@ -171,17 +177,21 @@ def _events(t: dict[str, ir.Table]) -> ir.Table:
     return ev.group_by(["e_pid", "e_year"]).aggregate(**{c: ev[c].max() for c in cols})
 
 
-def year_stats(b: ir.Table) -> ir.Table:
+def year_stats(t: dict[str, ir.Table]) -> ir.Table:
     """One row per year: the national medians (everyone in the register that year) and the income quintile
-    cut points.
+    cut points, from residence and household income only.
 
     A person's quintile is 1 + the number of k = 1..4 with rank ≥ k·n/5, where rank is the number of persons
     that year with a lower income (ties share a rank). That equals 1 + the number of cut points the income
     exceeds, cut point k being the ceil(k·n/5)-th smallest income: found by sorting only (year, income).
     """
+    res = t["residence"]
+    inc = household_income(t)
+    b = res.select("year", hkey=_household_year(res))
+    b = b.left_join(inc, b.hkey == inc.h_key)
     # (the three-year sum is set to null outside the three-year population rather than filtered with `where`,
     # which Spark cannot compile for a percentile)
-    s3 = ibis.ifelse(b.has3, b.s3, ibis.null("int64"))
+    s3 = ibis.ifelse(b.has3.fill_null(False), b.s3, ibis.null("int64"))
     med = b.group_by(s_year=b.year).aggregate(med1=b.eq.median(), med3=s3.median(), n_inc=b.eq.count())
     inc = b.filter(b.eq.notnull()).select("year", "eq")
     inc = inc.mutate(pos=ibis.row_number().over(ibis.window(group_by=inc.year, order_by=inc.eq)) + 1)
@@ -193,9 +203,8 @@ def year_stats(b: ir.Table) -> ir.Table:
     return med.join(cuts, med.s_year == cuts.c_year).drop("c_year")
 
 
-def with_flags(b: ir.Table, stats: ir.Table | None = None) -> ir.Table:
-    """Quintiles, low-income flags and one 0/1 column per indicator numerator and denominator."""
-    stats = year_stats(b) if stats is None else stats
+def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
+    """Quintiles, low-income flags, the age band and one 0/1 column per indicator numerator and denominator."""
     b = b.join(stats, b.year == stats.s_year)
     quint = 1 + sum((b.eq > b[f"cut{k}"]).cast("int8") for k in range(1, 5))
     b = b.mutate(quintile=ibis.ifelse(b.eq.notnull(), quint, 0).cast("int8"),
@@ -211,12 +220,13 @@ def with_flags(b: ir.Table, stats: ir.Table | None = None) -> ir.Table:
             flags[f"q_{spec.id}"] = ibis.ifelse(den, val * val, 0.0)
         else:
             flags[f"n_{spec.id}"] = (den & spec.num(b)).cast("int8")
-    return b.select("year", "area", "sex", "age", "background", "edu", "quintile", **flags)
+    band = ibis.cases(*[(b.age <= hi, i) for i, (_, hi) in enumerate(AGE_BANDS)], else_=-1).cast("int8")
+    return b.select("year", "area", "sex", "background", "edu", "quintile", band=band, **flags)
 
 
 def person_years(t: dict[str, ir.Table]) -> ir.Table:
     """The linked person-year table with breakdowns and indicator flags (one expression)."""
-    return with_flags(linked_base(t))
+    return with_flags(linked_base(t), year_stats(t))
 
 
 # -- the indicators ---------------------------------------------------------------------------------------
@@ -236,7 +246,6 @@ class Spec:
     value: Callable[[ir.Table], ir.NumericValue] | None = None
     years: tuple[int, int] = (P.FIRST_YEAR, P.LAST_YEAR)
     period: str = "year"                # year | 3-year | cohort5
-    segment: str = "children"           # rows it can count: children (age <= 17) or youth (15–29)
 
 
 def _child(b):
@@ -256,7 +265,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("low_income_annual_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "edu"),
          den=lambda b: _child(b) & b.eq.notnull(), num=lambda b: b.low1),
     Spec("neet_15_29_syn", "proportion", 100, "15-29", ((15, 19), (20, 24), (25, 29)),
-         ("sex", "age", "background", "edu"), den=_ages(15, 29), num=lambda b: b.neet, segment="youth"),
+         ("sex", "age", "background", "edu"), den=_ages(15, 29), num=lambda b: b.neet),
     Spec("kindergarten_1_5_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ALL,
          den=_ages(1, 5), num=lambda b: b.kg),
     Spec("kindergarten_low_ses_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ("sex", "age", "background"),
@@ -284,70 +293,55 @@ SPECS: tuple[Spec, ...] = (
          den=lambda b: _child(b) & b.points.notnull(), value=lambda b: b.points),
 )
 SPEC_BY_ID = {s.id: s for s in SPECS}
-SEGMENTS = {"children": (0, 17), "youth": (15, 29)}
-KEYS = ["segment", "year", "area", "dim", "code"]
+# The common refinement of every indicator's age bands: each band of a Spec is a union of these.
+AGE_BANDS = ((0, 0), (1, 2), (3, 5), (6, 12), (13, 14), (15, 17), (18, 19), (20, 24), (25, 29))
+FINE = ["sex", "background", "edu", "quintile", "band"]
+KEYS = ["year", "area", "dim", "code"]
 
 
 def value_columns(spec: Spec) -> list[str]:
     return [f"d_{spec.id}"] + ([f"s_{spec.id}", f"q_{spec.id}"] if spec.measure == "mean" else [f"n_{spec.id}"])
 
 
-FINE = ["sex", "background", "edu", "quintile"]
-
-
-def aggregate(flagged: ir.Table) -> dict[tuple[str, str], ir.Table]:
-    """The sums on the engine (Ibis expressions, not yet run), two group-bys per segment.
-
-    For each segment (children 0–17, youth 15–29; each sums only its own indicators over its own rows):
-    one group-by on year × area × sex × immigrant category × parents' education × income quintile (a few
-    hundred thousand rows for the country, from which the totals and the one-at-a-time breakdowns are
-    summed in `tidy`), and one on year × area × single-year age.
-    """
-    out = {}
-    for seg, (lo, hi) in SEGMENTS.items():
-        rows = flagged.filter((flagged.age >= lo) & (flagged.age <= hi))
-        cols = [c for s in SPECS if s.segment == seg for c in value_columns(s)]
-        sums = {c: rows[c].cast("float64").sum() for c in cols}   # whole numbers: exact in float64
-        out[(seg, "fine")] = rows.group_by(["year", "area", *FINE]).aggregate(**sums)
-        out[(seg, "age")] = rows.group_by(["year", "area", "age"]).aggregate(**sums)
-    return out
+def aggregate(flagged: ir.Table) -> ir.Table:
+    """The sums on the engine (an Ibis expression, not yet run): one group-by on year × area × sex ×
+    immigrant category × parents' education × income quintile × age band. For the country that is a few
+    million rows at most; the totals and the one-at-a-time breakdowns are summed from it in `tidy`."""
+    cols = [c for s in SPECS for c in value_columns(s)]
+    return flagged.group_by(["year", "area", *FINE]).aggregate(
+        **{c: flagged[c].cast("float64").sum() for c in cols})   # whole numbers: exact in float64
 
 
 def run(con, linked: Path, *, cache: bool = True) -> pd.DataFrame:
     """Steps 1–2 on an Ibis backend: the aggregate as a pandas DataFrame (see `tidy`), sorted.
 
-    With `cache`, the joined person-year table and the per-year medians and cut points are materialised once
-    on the engine (a DuckDB temporary table, a persisted Spark DataFrame); the group-bys read them.
+    The per-year medians and cut points are computed first (from residence and household income only) and,
+    with `cache`, kept on the engine; the joined person-year rows are then read once, by the group-by.
     """
-    base = linked_base(read_tables(con, linked))
-    stats = None
+    t = read_tables(con, linked)
+    stats = year_stats(t)
     if cache:
-        base = base.cache()
-        stats = year_stats(base).cache()
-    flagged = with_flags(base, stats)
-    return tidy({key: con.execute(expr) for key, expr in aggregate(flagged).items()})
+        stats = stats.cache()
+    return tidy(con.execute(aggregate(with_flags(linked_base(t), stats))))
 
 
-def tidy(parts: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
-    """The long aggregate: segment, year, area, dim (index into DIMENSIONS), code, then every value column
-    (0 where a segment does not have it), sorted. Totals and one-at-a-time breakdowns are sums of the fine
-    table; ages come from their own group-by."""
-    frames = []
-    for (seg, kind), df in parts.items():
-        cols = [c for c in df.columns if c[:2] in ("n_", "d_", "s_", "q_")]
-        if kind == "age":
-            frames.append(df.assign(segment=seg, dim=DIMENSIONS.index("age"), code=df["age"]))
-            continue
-        for d, dim in enumerate(DIMENSIONS):
-            if dim == "age":
-                continue
-            keys = ["year", "area"] + ([] if dim == "total" else [DIM_COLUMN[dim]])
-            g = df.groupby(keys, as_index=False)[cols].sum()
-            frames.append(g.assign(segment=seg, dim=d, code=0 if dim == "total" else g[DIM_COLUMN[dim]]))
-    agg = pd.concat(frames, ignore_index=True)
+def tidy(fine: pd.DataFrame) -> pd.DataFrame:
+    """The long aggregate: year, area, dim (index into DIMENSIONS), code, then every value column, sorted.
+
+    Codes: sex 1 male / 2 female, background 1 immigrant / 2 Norwegian-born to immigrant parents / 3 rest,
+    edu 0 unknown / 1–4, income quintile 0 unknown / 1–5, age the index into AGE_BANDS; total 0."""
     cols = [c for s in SPECS for c in value_columns(s)]
-    agg[cols] = agg[cols].fillna(0.0).astype("float64")
-    for k in ("year", "area", "dim", "code"):
+    fine = fine.copy()
+    fine[cols] = fine[cols].fillna(0.0).astype("float64")
+    frames = []
+    for d, dim in enumerate(DIMENSIONS):
+        col = DIM_COLUMN.get(dim)
+        keys = ["year", "area"] + ([col] if col else [])
+        g = fine.groupby(keys, as_index=False)[cols].sum()
+        frames.append(g.assign(dim=d, code=g[col] if col else 0))
+    agg = pd.concat(frames, ignore_index=True)
+    agg = agg[(agg[[c for c in cols if c.startswith("d_")]] > 0).any(axis=1)]
+    for k in KEYS:
         agg[k] = agg[k].astype("int64")
     return agg[KEYS + cols].sort_values(KEYS).reset_index(drop=True)
 
@@ -383,7 +377,7 @@ def _rollup(agg: pd.DataFrame) -> pd.DataFrame:
         bad = int(a.loc[a["kommune"].isna(), "area"].iloc[0])
         raise ValueError(f"area code {bad} is not a 2024 municipality, district or zone")
     value_cols = [c for c in agg.columns if c[:2] in ("n_", "d_", "s_", "q_")]
-    keys = ["segment", "year", "dim", "code"]
+    keys = ["year", "dim", "code"]
     levels = [a.assign(region="0"), a.assign(region=a["fylke"]), a.assign(region=a["kommune"]),
               a[a["bydel"].notna()].assign(region=a["bydel"]),
               a[a["levekarssone"].notna()].assign(region=a["levekarssone"])]
@@ -399,7 +393,7 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
     out = []
     for spec in SPECS:
         cols = value_columns(spec)
-        d = rolled.loc[rolled["segment"] == spec.segment, ["region", "year", "dim", "code", *cols]]
+        d = rolled[["region", "year", "dim", "code", *cols]]
         d = d[d["dim"].isin(("total",) + spec.breakdowns) & d["year"].between(*spec.years)]
         d = d.rename(columns={f"d_{spec.id}": "den", f"n_{spec.id}": "num", f"s_{spec.id}": "sum",
                               f"q_{spec.id}": "sumsq"})
@@ -411,7 +405,9 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
         label[d["dim"] == "total"] = TOTAL
         ages = d["dim"] == "age"
         for lo, hi in spec.age_bands:
-            label[ages & d["code"].between(lo, hi)] = f"{lo}-{hi}"
+            parts = [i for i, (a, b) in enumerate(AGE_BANDS) if lo <= a and b <= hi]
+            assert sum(AGE_BANDS[i][1] - AGE_BANDS[i][0] + 1 for i in parts) == hi - lo + 1, (spec.id, lo, hi)
+            label[ages & d["code"].isin(parts)] = f"{lo}-{hi}"
         d = d.assign(label=label)
         d = d[d["label"].notna() & (d["label"] != "")]
         num_cols = [c for c in ("den", "num", "sum", "sumsq") if c in d.columns]

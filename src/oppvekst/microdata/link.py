@@ -15,7 +15,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -165,7 +165,7 @@ def link(base: Path, *, key: bytes | None = None, require_synthetic: bool = True
                 "synthetic": bool(manifest.get("synthetic")), "seed": manifest.get("seed"),
                 "municipalities": manifest.get("municipalities"), "counts": counts,
                 "identities_pseudonymised": len(pids), "key_id": key_id(key),
-                "created": datetime.now(timezone.utc).isoformat(),
+                "created": datetime.now(UTC).isoformat(),
                 "generator_calibration": manifest.get("calibration", {}),
                 "seconds": round(time.perf_counter() - started, 1),
             }

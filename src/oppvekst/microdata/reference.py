@@ -12,8 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oppvekst.microdata.derive import (BACKGROUND_CODE, DIM_COLUMN, DIMENSIONS, EDU_RANK, KEYS, SEGMENTS, SEX_CODE,
-                                       SPECS, TABLES, value_columns)
+from oppvekst.microdata.derive import (
+    AGE_BANDS,
+    BACKGROUND_CODE,
+    EDU_RANK,
+    FINE,
+    SEX_CODE,
+    SPECS,
+    TABLES,
+    tidy,
+    value_columns,
+)
 
 
 def read(linked: Path) -> dict[str, pd.DataFrame]:
@@ -94,7 +103,8 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "lower_secondary_points_syn": (child & b["points"].notna(), None),
     }
     area = b["levekarssone"].fillna(b["bydel"]).fillna(b["kommune"]).astype("int64")
-    out = b[["year", "sex", "age", "background", "edu", "quintile"]].assign(area=area)
+    band = np.searchsorted(np.array([hi for _, hi in AGE_BANDS]), b["age"].to_numpy())
+    out = b[["year", "sex", "background", "edu", "quintile"]].assign(area=area, band=band)
     for spec in SPECS:
         den, num = flags[spec.id]
         out[f"d_{spec.id}"] = den.astype("int64")
@@ -107,21 +117,9 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def aggregate(flagged: pd.DataFrame) -> pd.DataFrame:
-    """Sums by segment × year × area × one breakdown at a time, in the layout of `derive.tidy`."""
-    frames = []
-    for seg, (lo, hi) in SEGMENTS.items():
-        rows = flagged[flagged["age"].between(lo, hi)]
-        cols = [c for s in SPECS if s.segment == seg for c in value_columns(s)]
-        for d, dim in enumerate(DIMENSIONS):
-            code = 0 if dim == "total" else rows[DIM_COLUMN[dim]]
-            g = rows[["year", "area", *cols]].assign(dim=d, code=code)
-            frames.append(g.groupby(["year", "area", "dim", "code"], as_index=False)[cols].sum().assign(segment=seg))
-    agg = pd.concat(frames, ignore_index=True)
-    value = [c for s in SPECS for c in value_columns(s)]
-    agg[value] = agg[value].fillna(0.0).astype("float64")
-    for k in ("year", "area", "dim", "code"):
-        agg[k] = agg[k].astype("int64")
-    return agg[KEYS + value].sort_values(KEYS).reset_index(drop=True)
+    """Sums by year × area × the breakdowns, then the same long layout as `derive.tidy`."""
+    cols = [c for s in SPECS for c in value_columns(s)]
+    return tidy(flagged.groupby(["year", "area", *FINE], as_index=False)[cols].sum())
 
 
 def run(linked: Path) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +106,7 @@ class Report:
     def to_json(self) -> dict:
         return {"synthetic": True, "seed": self.seed, "municipalities": self.municipalities,
                 "counts": self.counts, "calibration": self.calibration, "calibrated_parameters": self.parameters,
-                "seconds": round(self.seconds, 1), "created": datetime.now(timezone.utc).isoformat(),
+                "seconds": round(self.seconds, 1), "created": datetime.now(UTC).isoformat(),
                 "note": "Syntetiske data / synthetic data: no record describes a real person."}
 
 
@@ -277,7 +277,7 @@ class _Generator:
         pre = imm_fam[self.fam] & (self.birth_year + 1 < arrival[self.fam])
         for k in range(len(self.munis)):
             in_k = kidx_p == k
-            target = int(round(muni_share[k] * (in_k & young).sum())) - int((in_k & young & pre).sum())
+            target = round(muni_share[k] * (in_k & young).sum()) - int((in_k & young & pre).sum())
             pool = np.flatnonzero(in_k & single & young)
             pick[rng.choice(pool, size=min(max(target, 0), len(pool)), replace=False)] = True
         fs = self.fam[pick]
@@ -397,7 +397,7 @@ class _Generator:
         in_register[pi] = True
         self.in_register = in_register
         self.report.counts["persons"] = int(in_register.sum())
-        self.report.counts["person_years"] = int(len(pi))
+        self.report.counts["person_years"] = len(pi)
 
     # -- income, housing, social assistance ------------------------------------------------------------
     def income(self) -> None:
@@ -528,7 +528,7 @@ class _Generator:
 
     def social_assistance(self) -> None:
         rng = self.rng
-        nh, nf = self.nh, self.nf
+        nh = self.nh
         years = np.array(P.YEARS)
         arr = np.r_[self.fam_arrival, self.arrival[self.own_hh >= 0]]
         recent = (years[None, :] - arr[:, None] < 5) & (arr[:, None] > -9000)
@@ -566,19 +566,19 @@ class _Generator:
         fit_age = len(s_old[0]) > 0 and len(s_old[0]) < len(s_all[0])
         fit_imm = len(s_imm[0]) > 0 and len(s_nat[0]) > 0
         for _ in range(12):  # coordinate-wise: level, the 1–2 gap, the immigrant gap (all in 2024)
-            alpha = _bisect(lambda a: p(a, b12, bimm, *s_all).mean(), t_all, -5, 10, n=30)
+            alpha = _bisect(lambda a, b1=b12, bi=bimm: p(a, b1, bi, *s_all).mean(), t_all, -5, 10, n=30)
             if fit_age:
-                b12 = _bisect(lambda b: p(alpha, b, bimm, *s_all).mean() - p(alpha, b, bimm, *s_old).mean(),
+                b12 = _bisect(lambda b, a=alpha, bi=bimm: p(a, b, bi, *s_all).mean() - p(a, b, bi, *s_old).mean(),
                               t_all - t35, -8, 4, n=30)
             if fit_imm:
-                bimm = -_bisect(lambda b: p(alpha, b12, -b, *s_nat).mean() - p(alpha, b12, -b, *s_imm).mean(),
+                bimm = -_bisect(lambda b, a=alpha, b1=b12: p(a, b1, -b, *s_nat).mean() - p(a, b1, -b, *s_imm).mean(),
                                 gap, -4, 8, n=30)
         old = o
         alphas = {P.LAST_YEAR: alpha}
         for j, year in enumerate(P.YEARS[:-1]):
             m = y == j
             sl = (young[m], immbg[m], fixed[m])
-            alphas[year] = _bisect(lambda a: p(a, b12, bimm, *sl).mean(), float(cover[year]), -5, 10, n=30)
+            alphas[year] = _bisect(lambda a, sl=sl: p(a, b12, bimm, *sl).mean(), float(cover[year]), -5, 10, n=30)
         a = np.array([alphas[yr] for yr in P.YEARS])[y]
         attend = rng.random(len(rows)) < p(a, b12, bimm)
         self.kg_rows = rows[attend]
@@ -604,7 +604,7 @@ class _Generator:
             rows = np.flatnonzero((self.py_year == j) & (self.py_age <= 17))
             per = self.py_person[rows]
             lin = P.CW_RISK_SLOPE * risk[per] + P.CW_PERSISTENCE * prev[per] + _step(P.CW_AGE_EFFECT, self.py_age[rows])
-            alpha = _bisect(lambda a: _logistic(a + lin).mean(), float(target[year]), -15, 5)
+            alpha = _bisect(lambda a, lin=lin: _logistic(a + lin).mean(), float(target[year]), -15, 5)
             m = rng.random(len(rows)) < _logistic(alpha + lin)
             new = m & ~prev[per]
             stay = placed_prev[per] & m & (rng.random(len(rows)) < P.CW_PLACEMENT[2])
@@ -667,9 +667,9 @@ class _Generator:
         bcw, c0 = P.COMPLETION_CW, 1.5
         lc, cwc, lcw = lin[cohorts], cw[cohorts], lin[cohorts & cw]
         for _ in range(12):
-            c0 = _bisect(lambda x: _logistic(x + lc + bcw * cwc).mean(), tgt_all, -6, 8, n=30)
+            c0 = _bisect(lambda x, b=bcw: _logistic(x + lc + b * cwc).mean(), tgt_all, -6, 8, n=30)
             if len(lcw):   # a small sample may have nobody with child-welfare measures in these cohorts
-                bcw = _bisect(lambda b: _logistic(c0 + lcw + b).mean(), tgt_cw, -8, 4, n=30)
+                bcw = _bisect(lambda b, c=c0: _logistic(c + lcw + b).mean(), tgt_cw, -8, 4, n=30)
         prob = _logistic(c0 + lin + bcw * cw)
         within5 = rng.random(self.n) < prob
         later = ~within5 & (rng.random(self.n) < P.P_COMPLETE_LATER)
