@@ -239,6 +239,39 @@ def _solve_block(block: Block, objectives: list[np.ndarray]) -> tuple[list[float
     return lows, highs
 
 
+BATCH_ATOMS = 400
+
+
+def _implicit_batch(blocks: list[Block]) -> tuple[set[int], set[int]]:
+    inf = highspy.kHighsInf
+    union = Block(np.concatenate([b.atoms for b in blocks]), [e for b in blocks for e in b.y_eqs],
+                  [e for b in blocks for e in b.z_eqs])
+    union.atoms = np.sort(union.atoms)
+    m = len(union.atoms)
+    eq, b, _is_y = _equation_matrix(union)
+    k = eq.shape[0]
+    eye = sparse.identity(m, format="csc")
+    nil = sparse.csc_matrix((m, m))
+    # columns: y (m), z (m), t (m), s (m), lambda
+    rows = [
+        sparse.hstack([eq, sparse.csc_matrix((k, 2 * m)), sparse.csc_matrix(-b.reshape(-1, 1))]),
+        sparse.hstack([eye, -eye, nil, nil, sparse.csc_matrix((m, 1))]),      # y - z <= 0
+        sparse.hstack([-eye, nil, eye, nil, sparse.csc_matrix((m, 1))]),      # t - y <= 0
+        sparse.hstack([eye, -eye, nil, eye, sparse.csc_matrix((m, 1))]),      # s - (z - y) <= 0
+    ]
+    h = _highs(sparse.vstack(rows), np.concatenate([np.zeros(k), np.full(3 * m, -inf)]),
+               np.zeros(k + 3 * m), np.concatenate([np.zeros(4 * m), [1.0]]),
+               np.concatenate([np.full(2 * m, inf), np.ones(2 * m), [inf]]),
+               np.concatenate([np.zeros(2 * m), -np.ones(2 * m), [0.0]]))
+    h.setOptionValue("simplex_strategy", 1)    # one solve from scratch: the dual simplex
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"implicit-equality LP failed: {h.getModelStatus()}")
+    sol = np.asarray(h.getSolution().col_value)
+    return ({int(a) for a in union.atoms[sol[2 * m:3 * m] < 0.5]},
+            {int(a) for a in union.atoms[sol[3 * m:4 * m] < 0.5]})
+
+
 @dataclass
 class Implicit:
     zero: set[int]            # inner cells whose numerator is 0 in every solution
@@ -269,42 +302,36 @@ def implicit_equalities(model: TableModel, *, published: np.ndarray, numerator: 
     zero, full = set(), set()
     block_of: dict[int, int] = {}
     inf = highspy.kHighsInf
+    big: list[Block] = []
     for b_id, block in enumerate(blocks):
         atoms = block.atoms.tolist()
         if wanted is not None and not wanted.intersection(atoms):
             continue
         for a in atoms:
             block_of[a] = b_id
-        m = len(atoms)
-        if m == 1:   # one inner cell: its own figures say it all
+        if len(atoms) == 1:   # one inner cell: its own figures say it all
             y = block.y_eqs[0][1] if block.y_eqs else None
             z = block.z_eqs[0][1] if block.z_eqs else None
             if y == 0 or z == 0:
                 zero.add(atoms[0])
             elif y is not None and y == z:
                 full.add(atoms[0])
+        else:
+            big.append(block)
+    # the blocks are solved in batches (block-diagonal LPs of moderate size; one shared lambda per batch
+    # is enough, since a sum of cone points is a cone point): fewer solver calls, each still quick
+    batch: list[Block] = []
+    for block in [*big, None]:
+        if block is not None:
+            batch.append(block)
+            if sum(len(b.atoms) for b in batch) < BATCH_ATOMS:
+                continue
+        if not batch:
             continue
-        eq, b, _is_y = _equation_matrix(block)
-        k = eq.shape[0]
-        eye = sparse.identity(m, format="csc")
-        nil = sparse.csc_matrix((m, m))
-        # columns: y (m), z (m), t (m), s (m), lambda
-        rows = [
-            sparse.hstack([eq, sparse.csc_matrix((k, 2 * m)), sparse.csc_matrix(-b.reshape(-1, 1))]),
-            sparse.hstack([eye, -eye, nil, nil, sparse.csc_matrix((m, 1))]),      # y - z <= 0
-            sparse.hstack([-eye, nil, eye, nil, sparse.csc_matrix((m, 1))]),      # t - y <= 0
-            sparse.hstack([eye, -eye, nil, eye, sparse.csc_matrix((m, 1))]),      # s - (z - y) <= 0
-        ]
-        h = _highs(sparse.vstack(rows), np.concatenate([np.zeros(k), np.full(3 * m, -inf)]),
-                   np.zeros(k + 3 * m), np.concatenate([np.zeros(4 * m), [1.0]]),
-                   np.concatenate([np.full(2 * m, inf), np.ones(2 * m), [inf]]),
-                   np.concatenate([np.zeros(2 * m), -np.ones(2 * m), [0.0]]))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"implicit-equality LP failed: {h.getModelStatus()}")
-        sol = np.asarray(h.getSolution().col_value)
-        zero.update(int(a) for a in block.atoms[sol[2 * m:3 * m] < 0.5])
-        full.update(int(a) for a in block.atoms[sol[3 * m:4 * m] < 0.5])
+        z_new, f_new = _implicit_batch(batch)
+        zero |= z_new
+        full |= f_new
+        batch = []
     full_blocks = {block_of[a] for a in full if a in block_of}
     exposed = np.zeros(len(model.cells), dtype=bool)
     for i, atoms in zip(wanted_cells, cell_atoms, strict=True):

@@ -74,9 +74,9 @@ def series(cells: pd.DataFrame, suppressed: np.ndarray, shown: np.ndarray, max_s
     hide = np.zeros(len(cells), dtype=bool)
     if max_share is None:
         return hide
-    keys = cells[SERIES_KEYS].astype(str).agg("|".join, axis=1)
-    frame = pd.DataFrame({"key": keys, "sup": suppressed, "shown": shown, "any": suppressed | shown})
-    share = frame[frame["any"]].groupby("key")["sup"].mean()
-    bad = set(share[share > max_share].index)
-    hide = frame["key"].isin(bad).to_numpy() & shown
-    return hide
+    key = cells.groupby(SERIES_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    counted = suppressed | shown
+    total = np.bincount(key[counted], minlength=key.max() + 1 if len(key) else 0)
+    hidden = np.bincount(key[counted & suppressed], minlength=len(total))
+    share = np.divide(hidden, total, out=np.zeros(len(total)), where=total > 0)
+    return (share[key] > max_share) & shown

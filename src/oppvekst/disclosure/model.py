@@ -342,12 +342,22 @@ class TableModel:
     def n_atoms(self) -> int:
         return int(np.prod(self.shape))
 
+    @cached_property
+    def _atoms(self) -> dict[int, np.ndarray]:
+        return {}
+
     def atoms(self, i: int) -> np.ndarray:
-        """Flat indices of the atoms cell i covers."""
-        parts = [d.atom_sets[self.node[i, k]] * self.strides[k] for k, d in enumerate(self.dims)]
-        flat = parts[0]
-        for p in parts[1:]:
-            flat = (flat[:, None] + p[None, :]).ravel()
+        """Flat indices of the atoms cell i covers (computed once per cell)."""
+        hit = self._atoms.get(i)
+        if hit is not None:
+            return hit
+        strides = self.strides
+        row = self.node[i]
+        flat = None
+        for k, d in enumerate(self.dims):
+            part = d.atom_sets[row[k]] * strides[k]
+            flat = part if flat is None else (flat[:, None] + part[None, :]).ravel()
+        self._atoms[i] = flat
         return flat
 
     def atom_label(self, flat: int) -> tuple[str, ...]:

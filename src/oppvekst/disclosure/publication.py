@@ -262,6 +262,37 @@ def masked(wh, df: pd.DataFrame, principal=None) -> pd.DataFrame:
     return out
 
 
+class PublishedView:
+    """The warehouse through disclosure control: what may leave the system.
+
+    Every observation read through it has passed `masked()` for `principal` (default: the public), so
+    releases not yet published are left out and suppressed cells carry no figures. The web pages, the
+    API, PDFs and the command-line exports read through it; shared caches therefore never hold anything
+    the public may not see. Raw SQL over the observations is refused (it would bypass the control).
+    """
+
+    def __init__(self, wh, principal=None):
+        self._wh, self._principal = wh, principal
+        self.path = wh.path
+
+    def observations(self, **kwargs) -> pd.DataFrame:
+        return masked(self._wh, self._wh.observations(**kwargs), self._principal)
+
+    def releases(self):
+        return self._wh.releases()
+
+    def release(self, release_id: int):
+        return self._wh.release(release_id)
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        if "observations" in sql.lower():
+            raise PermissionError("observations are read through PublishedView.observations()")
+        return self._wh.query(sql, params)
+
+    def load_release(self, *args, **kwargs):
+        raise PermissionError("this view of the warehouse is read-only")
+
+
 def status(wh) -> list[dict]:
     """Every controlled release: publication and the proof per indicator."""
     return [{"release": rid, "published_at": info["published_at"], "published_by": info["published_by"],

@@ -8,44 +8,13 @@ from functools import cache
 from fastapi import HTTPException
 
 from oppvekst import config
+from oppvekst.disclosure.publication import PublishedView as Published  # the web reads through disclosure control
 from oppvekst.warehouse import Warehouse
 
 
 @cache
 def _shared(path: str) -> Warehouse:
     return Warehouse(path, read_only=True)
-
-
-class Published:
-    """The warehouse through disclosure control (oppvekst.disclosure.publication.masked).
-
-    Every observation read through it has passed the stored suppression of its release; releases
-    not yet published are left out. Pages and the API get this view only, so shared caches never
-    hold anything the public may not see; pre-publication data go through web/restricted.py.
-    """
-
-    def __init__(self, wh: Warehouse, principal=None):
-        self._wh, self._principal = wh, principal
-        self.path = wh.path
-
-    def observations(self, **kwargs):
-        from oppvekst.disclosure.publication import masked
-
-        return masked(self._wh, self._wh.observations(**kwargs), self._principal)
-
-    def releases(self):
-        return self._wh.releases()
-
-    def release(self, release_id: int):
-        return self._wh.release(release_id)
-
-    def query(self, sql: str, params: list | None = None):
-        if "observations" in sql.lower():   # raw figures would bypass the suppression: refuse
-            raise PermissionError("observations are read through Published.observations()")
-        return self._wh.query(sql, params)
-
-    def load_release(self, *args, **kwargs):
-        raise PermissionError("the web view of the warehouse is read-only")
 
 
 def warehouse() -> Iterator[Published]:
