@@ -218,6 +218,7 @@ def show(indicator: str, region: str = typer.Option(..., "--region", help="Regio
          json_out: bool = JsonOpt) -> None:
     """Vis en indikator for en region / show an indicator for a region."""
     from oppvekst.indicators.catalogue import get
+    from oppvekst.disclosure.publication import PublishedView
     from oppvekst.warehouse import Warehouse
 
     try:
@@ -225,6 +226,7 @@ def show(indicator: str, region: str = typer.Option(..., "--region", help="Regio
     except KeyError as exc:
         _fail(exc)
     with Warehouse(read_only=True) as wh:
+        wh = PublishedView(wh)  # disclosure control on the way out (oppvekst.disclosure.publication)
         df = wh.observations(indicator=indicator, regions=[region], year=year, sex=None, age=None)
         name = wh.query("SELECT name FROM regions WHERE code = ?", [region])
     if df.empty:

@@ -49,12 +49,13 @@ def _method(metode: str, fdr: str):
 
 
 def _load(method, *, with_measures: bool = True):
+    from oppvekst.disclosure.publication import PublishedView
     from oppvekst.reports.profile import ProfileData
     from oppvekst.warehouse import Warehouse
 
     try:
         with Warehouse(read_only=True) as wh:
-            return ProfileData.load(wh, method, with_measures=with_measures)
+            return ProfileData.load(PublishedView(wh), method, with_measures=with_measures)  # disclosure control
     except FileNotFoundError as exc:
         _fail(exc)
 
@@ -153,6 +154,7 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
     from oppvekst.compare.barometer import CLASS_NAMES, COMPARATORS
     from oppvekst.compare.barometer import barometer as run
     from oppvekst.compare.data import load_observations
+    from oppvekst.disclosure.publication import PublishedView
     from oppvekst.warehouse import Warehouse
 
     method = _method(metode, fdr)
@@ -162,7 +164,7 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
         _fail(ValueError(f"ukjent sammenligning / unknown comparator {bad[0]!r}"))
     try:
         with Warehouse(read_only=True) as wh:
-            obs = load_observations(wh, indicators=list(indicator) if indicator else None)
+            obs = load_observations(PublishedView(wh), indicators=list(indicator) if indicator else None)
     except FileNotFoundError as exc:
         _fail(exc)
     started = time.perf_counter()
