@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+from tests.disclosure.helpers import bridge_table
 from typer.testing import CliRunner
 
 from oppvekst.cli import _register, app
-from tests.disclosure.helpers import bridge_table
 
 _register()
 runner = CliRunner()

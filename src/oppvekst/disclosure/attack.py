@@ -301,7 +301,6 @@ def implicit_equalities(model: TableModel, *, published: np.ndarray, numerator: 
     wanted = None if everywhere else {int(a) for atoms in cell_atoms for a in atoms}
     zero, full = set(), set()
     block_of: dict[int, int] = {}
-    inf = highspy.kHighsInf
     big: list[Block] = []
     for b_id, block in enumerate(blocks):
         atoms = block.atoms.tolist()
