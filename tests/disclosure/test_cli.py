@@ -69,3 +69,22 @@ def test_release_apply_publish_status_and_audit():
     assert res.exit_code == 0 and v["ok"] and v["entries"] >= 2
     actions = [e["action"] for e in json.loads(runner.invoke(app, ["audit", "list", "--json"]).output)]
     assert {"disclosure_apply", "release_publish"} <= set(actions)
+
+
+def test_applying_again_after_publication_keeps_hidden_what_was_hidden():
+    from oppvekst.disclosure import publication
+    from oppvekst.warehouse import Warehouse
+
+    with Warehouse() as wh:
+        rel = wh.load_release(bridge_table().assign(indicator="bridge_syn"), source="test", synthetic=True)
+        first = publication.apply(wh, rel.id, rules={"numerator_max": 3})["bridge_syn"]
+        v1 = publication.version()
+        publication.publish(wh, rel.id)
+        assert publication.version() != v1
+        # a looser rule would publish cells the first publication hid: they stay hidden
+        second = publication.apply(wh, rel.id, rules={"numerator_max": 0})["bridge_syn"]
+        hidden_then = set(first.table.index[first.suppressed])
+        hidden_now = set(second.table.index[second.suppressed])
+        assert hidden_then == hidden_now and second.stats["kept_hidden"] == len(hidden_then) == 4
+        shown = publication.masked(wh, wh.observations(indicator="bridge_syn", sex=None, background=None))
+        assert (shown["flag"] == 3).sum() == len(hidden_now)

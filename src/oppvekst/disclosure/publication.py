@@ -128,10 +128,16 @@ def apply(wh, release_id: int, *, rules: dict | None = None, check: bool = False
         results[ind] = suppress(part, rules_for(ind, rules), pooled_periods=pooled(ind), check=check,
                                 progress=progress)
     who = actor()
+    published = controlled_releases(wh).get(rid, {}).get("published_at") is not None
+    earlier = _pattern([(rid, digest)]) if published else pd.DataFrame()
     with _session() as s:
         s.execute(update(DisclosureRun).where(DisclosureRun.release == rid, DisclosureRun.release_hash == digest)
                   .values(current=False))
         for ind, res in results.items():
+            if published and len(earlier):
+                # already published: what was hidden stays hidden (hiding more is always safe), so two
+                # publications of the same figures can never be combined to reveal a cell
+                _keep_hidden(res, earlier[earlier["indicator"] == ind])
             stats = {k: (int(v) if isinstance(v, (int, np.integer)) else v) for k, v in res.stats.items()}
             run = DisclosureRun(release=rid, release_hash=digest, indicator=ind, actor=who,
                                 rules=asdict(res.rules), stats=stats, certified=bool(res.ok), current=True)
@@ -150,6 +156,28 @@ def apply(wh, release_id: int, *, rules: dict | None = None, check: bool = False
                                                                "series", "coverage", "certified")}
             for ind, res in results.items()})
     return results
+
+
+def _keep_hidden(res: Suppression, earlier: pd.DataFrame) -> None:
+    keys = [d for d in DIMENSIONS]
+    left = res.table[keys].astype(str)
+    right = earlier[keys + ["reason"]].astype(str)
+    reason = left.merge(right, on=keys, how="left")["reason"].to_numpy()
+    again = pd.notna(reason) & ~res.suppressed.to_numpy()
+    res.table.loc[again, "flag"] = FLAG_SUPPRESSED
+    res.table["flag_reason"] = res.table["flag_reason"].astype(object)
+    res.table.loc[again, "flag_reason"] = reason[again]
+    res.stats["kept_hidden"] = int(again.sum())
+
+
+def version() -> tuple:
+    """Changes whenever a stored suppression or a publication changes: for caches of published figures."""
+    from oppvekst.access.models import DisclosureRelease, DisclosureRun
+
+    with _session() as s:
+        return (s.execute(select(func.max(DisclosureRun.id))).scalar_one(),
+                s.execute(select(func.max(DisclosureRelease.published_at))).scalar_one(),
+                s.execute(select(func.count()).select_from(DisclosureRelease)).scalar_one())
 
 
 def publish(wh, release_id: int) -> None:
