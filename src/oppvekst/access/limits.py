@@ -1,7 +1,7 @@
 """Limits on request rate and query size. Operational settings with defaults, set by environment:
 
-OPPVEKST_RATE_LIMIT           requests per minute per client without login (default 120)
-OPPVEKST_RATE_LIMIT_USER      requests per minute per logged-in user (default 600)
+OPPVEKST_RATE_LIMIT           requests per minute per client without login (default 600)
+OPPVEKST_RATE_LIMIT_USER      requests per minute per logged-in user (default 1200)
 OPPVEKST_RATE_LIMIT_LOGIN     login attempts per minute per client (default 10)
 OPPVEKST_MAX_BODY_BYTES       largest request body (default 1 000 000)
 OPPVEKST_MAX_QUERY_REGIONS    most regions in one query (default 500)
@@ -68,6 +68,6 @@ class Limits:
     """The limiters of one running application."""
 
     def __init__(self) -> None:
-        self.public = TokenBucket(setting("OPPVEKST_RATE_LIMIT", 120))
-        self.user = TokenBucket(setting("OPPVEKST_RATE_LIMIT_USER", 600))
+        self.public = TokenBucket(setting("OPPVEKST_RATE_LIMIT", 600))
+        self.user = TokenBucket(setting("OPPVEKST_RATE_LIMIT_USER", 1200))
         self.login = TokenBucket(setting("OPPVEKST_RATE_LIMIT_LOGIN", 10))

@@ -8,7 +8,9 @@ from functools import cache
 from fastapi import HTTPException
 
 from oppvekst import config
-from oppvekst.disclosure.publication import PublishedView as Published  # the web reads through disclosure control
+from oppvekst.disclosure.publication import (
+    PublishedView as Published,  # the web reads through disclosure control
+)
 from oppvekst.warehouse import Warehouse
 
 

@@ -118,7 +118,7 @@ def upgrade() -> None:
             op.execute(f"CREATE TRIGGER acc_audit_no_{verb.lower()} BEFORE {verb} ON acc_audit "
                        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
     elif dialect == "postgresql":
-        op.execute("CREATE FUNCTION acc_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        op.execute("CREATE OR REPLACE FUNCTION acc_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
                    "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$")
         op.execute("CREATE TRIGGER acc_audit_no_change BEFORE UPDATE OR DELETE ON acc_audit "
                    "FOR EACH ROW EXECUTE FUNCTION acc_audit_append_only()")
