@@ -88,7 +88,7 @@ def small_multiples(df: pd.DataFrame, *, columns: int = 3, width: int = 190, hei
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
     )
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("ci_low:Q", title=None, scale=alt.Scale(zero=False)), y2="ci_high:Q")
-    line = base.mark_line(point=alt.OverlayMarkDef(size=14)).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+    line = base.mark_line(strokeWidth=1.6).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
     return (band + line).properties(width=width, height=height).facet(
         facet=alt.Facet("label:N", title=None, header=alt.Header(labelFontSize=11, labelLimit=width + 20)),
         columns=columns).resolve_scale(y="independent")
