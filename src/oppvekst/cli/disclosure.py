@@ -51,7 +51,8 @@ def check(file: Path = typer.Argument(..., help="Publisert tabell (CSV eller Par
         Console().print(_table(shown[[c for c in cols if c in shown.columns]],
                                title="Låste celler / pinned cells" if result.pinned else "Intervaller (utdrag) / intervals"))
         verdict = "[green]OK[/green]" if result.ok else "[red]IKKE OK / NOT OK[/red]"
-        Console().print(f"{verdict}: {summary['suppressed']} prikkede celler, {summary['pinned']} låst (pinned), "
+        Console().print(f"{verdict}: {summary['suppressed']} prikkede celler, {summary['pinned']} låst (pinned; "
+                        f"{summary['pinned_confidential']} av dem prikket av personvernhensyn), "
                         f"{summary['small_published']} publiserte små tall; minste bredde {summary['min_width']}, "
                         f"{summary['seconds']} s")
     raise typer.Exit(0 if result.ok else 1)

@@ -3,7 +3,9 @@
 Only what is in the file is used: published numerators and every denominator shown (this system
 keeps the denominators of suppressed cells visible, since it assumes them known anyway). For each
 suppressed cell, the tightest interval an attacker can derive by linear programming; the table
-fails if any suppressed cell is pinned to a single value or, given a limit, a published count is small.
+fails if a cell suppressed for confidentiality (primary, complement, secondary, or with no reason
+given) is pinned to a single value or, given a limit, a published count is small. Cells hidden for
+quality or by decision (series, coverage, manual) are reported too, but may be derivable.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from oppvekst.errors import InputError
 from oppvekst.observations import FLAG_SUPPRESSED, FLAG_VALUE, validate
 
 PROTECTED = ("primary", "complement")
+# hidden for quality or by decision, not for confidentiality: pinning them reveals nothing protected
+NOT_CONFIDENTIAL = ("series", "coverage", "manual")
 
 
 @dataclass
@@ -39,13 +43,19 @@ class CheckResult:
         return int((self.intervals["pinned"] & reason.isin(PROTECTED)).sum())
 
     @property
+    def pinned_confidential(self) -> int:
+        """Pinned cells suppressed for confidentiality: primary, complement, secondary, or no reason given."""
+        reason = self.intervals["flag_reason"].fillna("primary")
+        return int((self.intervals["pinned"] & ~reason.isin(NOT_CONFIDENTIAL)).sum())
+
+    @property
     def ok(self) -> bool:
-        return self.pinned == 0 and self.small_published.empty
+        return self.pinned_confidential == 0 and self.small_published.empty
 
     def summary(self) -> dict:
         widths = self.intervals["width"]
         return {"cells": self.cells, "suppressed": len(self.intervals), "pinned": self.pinned,
-                "pinned_protected": self.pinned_protected, "small_published": len(self.small_published),
+                "pinned_confidential": self.pinned_confidential, "pinned_protected": self.pinned_protected, "small_published": len(self.small_published),
                 "min_width": float(widths.min()) if len(widths) else None,
                 "median_width": float(widths.median()) if len(widths) else None, "ok": self.ok}
 
