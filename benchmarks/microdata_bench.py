@@ -2,20 +2,24 @@
 
 Run:
     OPPVEKST_PSEUDONYM_KEY=... .venv/bin/python benchmarks/microdata_bench.py [--dir DIR] [--runs 3]
+                                                                           [--with-linkage]
 
 Uses the national synthetic registers in DIR (default OPPVEKST_HOME/microdata); generates them
-(`oppvekst synth`, seed 20250) and links them if they are not there. Each measurement runs in a fresh
-Python process, which reports its wall time, CPU time and peak resident memory (ru_maxrss: DuckDB's
-and pandas' memory live in the process, so it counts). Three things are measured on the same linked
-Parquet files:
+(`oppvekst synth`, seed 20250) and links them if they are not there. Linking validates and
+pseudonymises the registers and joins them on the pseudonym into the person-year table
+(linked/person_years.parquet, 19.6 million rows), which is what the indicators are derived from.
+
+Each measurement runs in a fresh Python process, which reports its wall time, CPU time and peak
+resident memory (ru_maxrss: DuckDB's and pandas' memory live in the process, so it counts):
 
 - derive:  the derivation as shipped (Ibis on DuckDB): every indicator, region level, year and
-           breakdown, from the linked registers to the observation table.
-- pandas:  a straightforward pandas implementation of the same indicators (microdata/reference.py),
-           producing the same aggregate (a test checks that they agree exactly on a sample).
-- floor:   a single DuckDB scan-and-group-by of the same rows: one query that reads every row and every
-           column the derivation reads from the linked files and groups them by year (sums, so nothing
-           is pruned). No join, no window, no breakdown: the least any derivation of these rows costs.
+           breakdown, from the linked person-years to the observation table.
+- pandas:  a straightforward pandas implementation of the same indicators (microdata/reference.py)
+           from the same file, to the same observation table (a test checks they agree exactly).
+- floor:   a single DuckDB scan-and-group-by of the same rows: every column the derivation reads,
+           grouped by year and area (sums, so nothing is pruned). No flags, no breakdowns, no medians.
+With --with-linkage also the join step itself, registers → person-years, in DuckDB (Ibis, as shipped)
+and in pandas (reference.person_years).
 
 Targets (issue 4): derivation under 60 s and under 8 GB; at least 5x faster than pandas; within 3x
 of the floor. The machine is shared with other work, so the load average is printed with each figure.
@@ -33,7 +37,7 @@ import sys
 import time
 from pathlib import Path
 
-TASKS = ("floor", "derive", "pandas")
+TASKS = ("floor", "derive", "pandas", "link_join", "pandas_link")
 
 
 def _measure(task: str, linked: Path) -> dict:
@@ -56,40 +60,35 @@ def _measure(task: str, linked: Path) -> dict:
 
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
-        rows = con.execute(floor_sql(linked)).fetchall()
-        rows = len(rows)
+        rows = len(con.execute(floor_sql(linked)).fetchall())
+    elif task == "link_join":
+        import tempfile
+
+        from oppvekst.microdata import derive
+
+        con = derive.connect("duckdb")
+        with tempfile.TemporaryDirectory() as tmp:
+            derive.build_person_years(con, linked, Path(tmp) / "py.parquet")
+        rows = -1
+    elif task == "pandas_link":
+        from oppvekst.microdata import reference
+
+        rows = len(reference.person_years(reference.read(linked)))
     else:
         raise ValueError(task)
     return {"task": task, "wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu0,
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, "rows": rows}
 
 
-# The columns the derivation reads from each linked file (see derive.linked_base and derive._events).
-READ = {
-    "residence": ["pid", "year", "household_id", "kommune", "bydel", "levekarssone"],
-    "population": ["pid", "mother_pid", "father_pid", "birth_date", "sex", "immigrant_category"],
-    "education": ["pid", "highest_level"],
-    "household_income": ["household_id", "year", "income_after_tax", "consumption_units"],
-    "housing": ["household_id", "year", "persons", "rooms", "area_m2"],
-    "social_assistance": ["pid", "year"],
-    "kindergarten": ["pid", "year"],
-    "neet": ["pid", "year"],
-    "child_welfare": ["pid", "year", "in_home_measure", "placement"],
-    "national_tests": ["pid", "year", "grade", "subject", "mastery_level"],
-    "lower_secondary": ["pid", "year", "points"],
-    "upper_secondary": ["pid", "start_year", "completed_year"],
-}
+# The person-year columns the derivation reads (derive.with_flags and the Spec expressions).
+READ = ["year", "area", "sex", "background", "edu", "parents", "eq", "s3", "crowded", "reading_level", "points",
+        "age", "has3", "sa", "kg", "neet", "cw_measure", "cw_placement", "started", "completed5"]
 
 
 def floor_sql(linked: Path) -> str:
-    """One query: every row and every read column of every linked file, grouped by year."""
-    parts = []
-    for name, cols in READ.items():
-        year = "start_year" if name == "upper_secondary" else ("year(birth_date)" if name == "population" else
-                                                               ("0" if name == "education" else "year"))
-        weight = " + ".join(f"hash({c})::DOUBLE" for c in cols)   # touches every value, cannot be pruned
-        parts.append(f"SELECT {year}::INTEGER AS y, {weight} AS w FROM read_parquet('{linked / name}.parquet')")
-    return f"SELECT y, count(*), sum(w) FROM ({' UNION ALL '.join(parts)}) GROUP BY y"
+    """One query: every row and every read column of the person-year table, grouped by year and area."""
+    sums = ", ".join(f"sum({c}::DOUBLE)" for c in READ if c not in ("year", "area"))
+    return f"SELECT year, area, count(*), {sums} FROM read_parquet('{linked / 'person_years.parquet'}') GROUP BY ALL"
 
 
 def run_child(task: str, linked: Path) -> dict:
@@ -109,7 +108,7 @@ def ensure_data(base: Path, seed: int) -> Path:
         report = synth.generate(base, seed=seed)
         print(f"  {report.counts['persons']:,} persons, {report.counts['person_years']:,} person-years, "
               f"{report.seconds:.0f} s", flush=True)
-    if not (base / "linked" / "manifest.json").exists():
+    if not (base / "linked" / "person_years.parquet").exists():
         print("linking (validate, pseudonymise) ...", flush=True)
         summary = link.link(base)
         print(f"  {summary['seconds']:.0f} s", flush=True)
@@ -122,6 +121,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of derive and floor (pandas runs once)")
     parser.add_argument("--seed", type=int, default=20250)
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--with-linkage", action="store_true", help="also time the join step (DuckDB and pandas)")
     parser.add_argument("--child", choices=TASKS)
     parser.add_argument("--linked", type=Path)
     args = parser.parse_args()
@@ -133,8 +133,8 @@ def main() -> None:
     linked = ensure_data(args.dir or microdata_dir(), args.seed)
     manifest = json.loads((linked / "manifest.json").read_text())
     counts = manifest["counts"]
-    print(f"{counts['population']:,} persons, {counts['residence']:,} person-years, "
-          f"{sum(counts.values()):,} linked rows in all; {os.cpu_count()} cores")
+    print(f"{counts['population']:,} persons, {counts['person_years']:,} linked person-years; "
+          f"{os.cpu_count()} cores")
     results = {t: [] for t in TASKS}
     for _ in range(args.runs):
         for task in ("floor", "derive"):
@@ -142,10 +142,11 @@ def main() -> None:
             r = results[task][-1]
             print(f"  {task:7s} {r['wall_s']:7.1f} s wall {r['cpu_s']:7.1f} s cpu {r['peak_rss_gb']:5.2f} GB "
                   f"(load {r['load_before']})", flush=True)
-    if not args.skip_pandas:
-        results["pandas"].append(run_child("pandas", linked))
-        r = results["pandas"][-1]
-        print(f"  pandas  {r['wall_s']:7.1f} s wall {r['cpu_s']:7.1f} s cpu {r['peak_rss_gb']:5.2f} GB "
+    extra = ([] if args.skip_pandas else ["pandas"]) + (["link_join", "pandas_link"] if args.with_linkage else [])
+    for task in extra:
+        results[task].append(run_child(task, linked))
+        r = results[task][-1]
+        print(f"  {task:11s} {r['wall_s']:7.1f} s wall {r['cpu_s']:7.1f} s cpu {r['peak_rss_gb']:5.2f} GB "
               f"(load {r['load_before']})", flush=True)
     summary = {t: {"median_wall_s": statistics.median(x["wall_s"] for x in v),
                    "min_wall_s": min(x["wall_s"] for x in v),

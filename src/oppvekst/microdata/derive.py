@@ -3,11 +3,12 @@
 The same expressions run on DuckDB (default) and on PySpark (`engine="spark"`: local mode here, a
 cluster in production). Three steps:
 
-1. `linked_base(tables)` and `with_flags(base)`: one row per person and year (residence on 1 January),
-   joined on the pseudonym (and on household and year) to every register, with the breakdowns as small
-   integer codes and one 0/1 column per indicator numerator and denominator (`n_<id>`, `d_<id>`; for a
-   mean the sum `s_<id>` and sum of squares `q_<id>`). The indicator definitions are the `Spec.den` /
-   `Spec.num` expressions below.
+1. Linkage, `person_year_table(tables)`: one row per person and year (residence on 1 January), joined on
+   the pseudonym (and on household and year) to every register, breakdowns as small integer codes. It is
+   written once, when the registers are linked (`build_person_years`, called by `link.link`).
+   Derivation, `with_flags(person_years, year_stats(person_years))`: one 0/1 column per indicator
+   numerator and denominator (`n_<id>`, `d_<id>`; for a mean the sum `s_<id>` and sum of squares
+   `q_<id>`). The indicator definitions are the `Spec.den` / `Spec.num` expressions below.
 2. `aggregate(...)`: sums of those columns by year × area × one breakdown at a time (sex, single-year
    age, immigrant category, parents' education, income quintile), computed on the engine. The area is the
    finest region a person lives in (zone, else city district, else municipality) as an integer code.
@@ -82,8 +83,12 @@ def read_tables(con, linked: Path) -> dict[str, ir.Table]:
 
 
 # -- the linked person-year table -----------------------------------------------------------------------
-def linked_base(t: dict[str, ir.Table]) -> ir.Table:
-    """Every register joined onto residence: on the pseudonym (and year), or on household and year."""
+def person_year_table(t: dict[str, ir.Table]) -> ir.Table:
+    """The linkage: every register joined onto residence, on the pseudonym (and year) or on household and year.
+
+    One row per person and year with the breakdowns as small integer codes and the person's records as
+    flags. It is built once when the registers are linked (`build_person_years`) and is what the indicators
+    are derived from."""
     res, pop, edu = t["residence"], t["population"], t["education"]
     rank = edu.highest_level.cases(*EDU_RANK.items(), else_=0).cast("int8")
     edu_m = edu.select(m_pid="pid", m_edu=rank)
@@ -124,8 +129,8 @@ def linked_base(t: dict[str, ir.Table]) -> ir.Table:
         return b[col].fill_null(0) > 0
 
     return b.select(
-        "year", "area", "sex", "background", "edu", "parents", "eq", "s3", "crowded", "reading_level", "points",
-        age=(b.year - 1 - b.birth_year).cast("int16"), has3=b.has3.fill_null(False),
+        "pid", "year", "area", "sex", "background", "edu", "parents", "eq", "s3", "crowded", "reading_level",
+        "points", age=(b.year - 1 - b.birth_year).cast("int16"), has3=b.has3.fill_null(False),
         sa=flag("sa_mother") | flag("sa_father") | flag("sa_self"),
         kg=flag("kg"), neet=flag("neet"), cw_measure=flag("cw_measure"), cw_placement=flag("cw_placement"),
         started=flag("started"), completed5=flag("completed5"))
@@ -177,21 +182,17 @@ def _events(t: dict[str, ir.Table]) -> ir.Table:
     return ev.group_by(["e_pid", "e_year"]).aggregate(**{c: ev[c].max() for c in cols})
 
 
-def year_stats(t: dict[str, ir.Table]) -> ir.Table:
-    """One row per year: the national medians (everyone in the register that year) and the income quintile
-    cut points, from residence and household income only.
+def year_stats(b: ir.Table) -> ir.Table:
+    """One row per year from the person-year table: the national medians (everyone in the register that
+    year) and the income quintile cut points.
 
     A person's quintile is 1 + the number of k = 1..4 with rank ≥ k·n/5, where rank is the number of persons
     that year with a lower income (ties share a rank). That equals 1 + the number of cut points the income
     exceeds, cut point k being the ceil(k·n/5)-th smallest income: found by sorting only (year, income).
     """
-    res = t["residence"]
-    inc = household_income(t)
-    b = res.select("year", hkey=_household_year(res))
-    b = b.left_join(inc, b.hkey == inc.h_key)
     # (the three-year sum is set to null outside the three-year population rather than filtered with `where`,
     # which Spark cannot compile for a percentile)
-    s3 = ibis.ifelse(b.has3.fill_null(False), b.s3, ibis.null("int64"))
+    s3 = ibis.ifelse(b.has3, b.s3, ibis.null("int64"))
     med = b.group_by(s_year=b.year).aggregate(med1=b.eq.median(), med3=s3.median(), n_inc=b.eq.count())
     inc = b.filter(b.eq.notnull()).select("year", "eq")
     inc = inc.mutate(pos=ibis.row_number().over(ibis.window(group_by=inc.year, order_by=inc.eq)) + 1)
@@ -225,8 +226,27 @@ def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
 
 
 def person_years(t: dict[str, ir.Table]) -> ir.Table:
-    """The linked person-year table with breakdowns and indicator flags (one expression)."""
-    return with_flags(linked_base(t), year_stats(t))
+    """Registers to flagged person-years in one expression (linkage and flags; nothing materialised)."""
+    py = person_year_table(t)
+    return with_flags(py, year_stats(py))
+
+
+PERSON_YEARS = "person_years.parquet"
+
+
+def build_person_years(con, linked: Path, target: Path | None = None) -> Path:
+    """Run the linkage expression on `con` and write the person-year table next to the registers."""
+    target = target or linked / PERSON_YEARS
+    # Stored in (year, area) order: the derivation's group-by then meets each area's rows together.
+    con.to_parquet(person_year_table(read_tables(con, linked)).order_by(["year", "area", "pid"]), str(target))
+    return target
+
+
+def read_person_years(con, linked: Path) -> ir.Table:
+    path = linked / PERSON_YEARS
+    if path.is_dir():   # written by Spark: a folder of part files
+        return con.read_parquet(str(path / "*.parquet") if con.name == "duckdb" else str(path), table_name="md_py")
+    return con.read_parquet(str(path), table_name="md_py")
 
 
 # -- the indicators ---------------------------------------------------------------------------------------
@@ -313,37 +333,59 @@ def aggregate(flagged: ir.Table) -> ir.Table:
 
 
 def run(con, linked: Path, *, cache: bool = True) -> pd.DataFrame:
-    """Steps 1–2 on an Ibis backend: the aggregate as a pandas DataFrame (see `tidy`), sorted.
+    """The derivation on an Ibis backend, from the linked person-year table: the aggregate as a pandas
+    DataFrame (see `tidy`), sorted.
 
-    The per-year medians and cut points are computed first (from residence and household income only) and,
-    with `cache`, kept on the engine; the joined person-year rows are then read once, by the group-by.
+    The per-year medians and cut points are computed first and, with `cache`, kept on the engine (one row
+    per year); the person-year rows are then read once more, by the group-by, whose result (the fine
+    aggregate) is kept on the engine for the one-at-a-time roll-ups.
     """
-    t = read_tables(con, linked)
-    stats = year_stats(t)
+    py = read_person_years(con, linked)
+    stats = year_stats(py)
     if cache:
         stats = stats.cache()
-    return tidy(con.execute(aggregate(with_flags(linked_base(t), stats))))
+    fine = aggregate(with_flags(py, stats))
+    if cache:
+        fine = fine.cache()
+    return finish(con.execute(rollups(fine)))
+
+
+def rollups(fine: ir.Table) -> ir.Table:
+    """The totals and the one-at-a-time breakdowns from the fine aggregate, on the engine (long layout)."""
+    cols = [c for s in SPECS for c in value_columns(s)]
+    parts = []
+    for d, dim in enumerate(DIMENSIONS):
+        col = DIM_COLUMN.get(dim)
+        code = ibis.literal(0, "int16") if col is None else fine[col].cast("int16")
+        g = fine.select("year", "area", *cols, dim=ibis.literal(d, "int8"), code=code)
+        parts.append(g.group_by(["year", "area", "dim", "code"]).aggregate(**{c: g[c].sum() for c in cols}))
+    return ibis.union(*parts)
+
+
+def finish(long: pd.DataFrame) -> pd.DataFrame:
+    """Types, zero rows dropped (no denominator anywhere), sorted: the layout `observations` reads."""
+    cols = [c for s in SPECS for c in value_columns(s)]
+    long = long.copy()
+    long[cols] = long[cols].fillna(0.0).astype("float64")
+    long = long[(long[[c for c in cols if c.startswith("d_")]] > 0).any(axis=1)]
+    for k in KEYS:
+        long[k] = long[k].astype("int64")
+    return long[KEYS + cols].sort_values(KEYS).reset_index(drop=True)
 
 
 def tidy(fine: pd.DataFrame) -> pd.DataFrame:
-    """The long aggregate: year, area, dim (index into DIMENSIONS), code, then every value column, sorted.
+    """`rollups` + `finish` in pandas (for the pandas reference implementation).
 
     Codes: sex 1 male / 2 female, background 1 immigrant / 2 Norwegian-born to immigrant parents / 3 rest,
     edu 0 unknown / 1–4, income quintile 0 unknown / 1–5, age the index into AGE_BANDS; total 0."""
     cols = [c for s in SPECS for c in value_columns(s)]
-    fine = fine.copy()
-    fine[cols] = fine[cols].fillna(0.0).astype("float64")
     frames = []
     for d, dim in enumerate(DIMENSIONS):
         col = DIM_COLUMN.get(dim)
         keys = ["year", "area"] + ([col] if col else [])
         g = fine.groupby(keys, as_index=False)[cols].sum()
         frames.append(g.assign(dim=d, code=g[col] if col else 0))
-    agg = pd.concat(frames, ignore_index=True)
-    agg = agg[(agg[[c for c in cols if c.startswith("d_")]] > 0).any(axis=1)]
-    for k in KEYS:
-        agg[k] = agg[k].astype("int64")
-    return agg[KEYS + cols].sort_values(KEYS).reset_index(drop=True)
+    return finish(pd.concat(frames, ignore_index=True))
 
 
 # -- roll-up and observations (pandas, small) ------------------------------------------------------------
@@ -414,7 +456,7 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
         d = d.groupby(["region", "year", "dim", "label"], as_index=False)[num_cols].sum()
         d = d[d["den"] > 0]   # no cell with a zero denominator is loaded
         out.append(_to_observations(spec, d))
-    return pd.concat(out, ignore_index=True)
+    return frame(pd.concat(out, ignore_index=True))
 
 
 def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
@@ -433,7 +475,7 @@ def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
         numerator = d["num"].astype(float)
         lo, hi = wilson(numerator, den)
         value, low, high = numerator / den * spec.scale, lo * spec.scale, hi * spec.scale
-    return frame({
+    return pd.DataFrame({
         "indicator": spec.id, "region": d["region"].to_numpy(), "period_from": period_from.to_numpy(),
         "period_to": np.asarray(period_to), "sex": np.where(dim == "sex", label, TOTAL),
         "age": np.where(dim == "age", label, spec.age), "background": np.where(dim == "background", label, TOTAL),

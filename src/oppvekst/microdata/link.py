@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from oppvekst.errors import InputError
+from oppvekst.microdata import derive
 from oppvekst.microdata import fnr as fnrlib
 from oppvekst.microdata.pseudonym import load_key, pseudonyms
 
@@ -51,6 +52,11 @@ def linked_dir(base: Path) -> Path:
     return base / "linked"
 
 
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal (COPY takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def key_id(key: bytes) -> str:
     """A short fingerprint of the key (HMAC of a constant), to tell runs with different keys apart."""
     return hmac.new(key, b"oppvekst-pseudonym-key-id", hashlib.sha256).hexdigest()[:12]
@@ -70,8 +76,12 @@ def _first_row(con: duckdb.DuckDBPyConnection, path: Path, column: str, value: s
 
 
 def link(base: Path, *, key: bytes | None = None, require_synthetic: bool = True,
-         progress: Callable[[str], None] = lambda step: None) -> dict:
-    """Validate, pseudonymise and write `<base>/linked/`; returns a summary (counts, seconds)."""
+         progress: Callable[[str], None] = lambda step: None, engine: str = "duckdb", session=None) -> dict:
+    """Validate, pseudonymise and write `<base>/linked/`; returns a summary (counts, seconds).
+
+    Last, the pseudonymised registers are joined into the person-year table (`derive.person_year_table`,
+    an Ibis expression run on `engine`), which the indicators are derived from.
+    """
     started = time.perf_counter()
     key = key if key is not None else load_key()
     raw = base / "raw"
@@ -157,10 +167,20 @@ def link(base: Path, *, key: bytes | None = None, require_synthetic: bool = True
                 for i, col in enumerate(cols):
                     select.insert(i, f"k{i}.pid AS {PSEUDONYM_OF[col]}")
                     joins.append(f"LEFT JOIN keymap k{i} ON t.{col} = k{i}.fnr")
-                sql = f"SELECT {', '.join(select)} FROM read_parquet('{files[name]}') t {' '.join(joins)}"
-                target = tmp / f"{name}.parquet"
-                con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                source, target = _quoted(files[name]), tmp / f"{name}.parquet"
+                sql = f"SELECT {', '.join(select)} FROM read_parquet({source}) t {' '.join(joins)}"
+                con.execute(f"COPY ({sql}) TO {_quoted(target)} (FORMAT parquet, COMPRESSION zstd)")
                 counts[name] = _one(con, "SELECT count(*) FROM read_parquet(?)", [str(target)])[0]
+            progress("join on the pseudonym (person-years)")
+            t_join = time.perf_counter()
+            icon = derive.connect(engine, session)
+            try:
+                py = derive.build_person_years(icon, tmp)
+            finally:
+                if engine == "duckdb":
+                    icon.disconnect()
+            counts["person_years"] = _one(con, "SELECT count(*) FROM read_parquet(?)",
+                                          [str(py / "*.parquet") if py.is_dir() else str(py)])[0]
             summary = {
                 "synthetic": bool(manifest.get("synthetic")), "seed": manifest.get("seed"),
                 "municipalities": manifest.get("municipalities"), "counts": counts,
@@ -168,6 +188,7 @@ def link(base: Path, *, key: bytes | None = None, require_synthetic: bool = True
                 "created": datetime.now(UTC).isoformat(),
                 "generator_calibration": manifest.get("calibration", {}),
                 "seconds": round(time.perf_counter() - started, 1),
+                "join_seconds": round(time.perf_counter() - t_join, 1), "engine": engine,
             }
             (tmp / "manifest.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         except BaseException:

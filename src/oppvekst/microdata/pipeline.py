@@ -100,7 +100,7 @@ def run(base: Path | None = None, *, engine: str = "duckdb", load: bool = True, 
     linked = False
     t0 = time.perf_counter()
     if needs_link(base, key):
-        lk.link(base, key=key, progress=lambda s: progress(f"kobler / linking: {s}"))
+        lk.link(base, key=key, progress=lambda s: progress(f"kobler / linking: {s}"), engine=engine, session=session)
         linked = True
         seconds["link"] = time.perf_counter() - t0
     progress(f"beregner / deriving ({engine})")

@@ -1,8 +1,8 @@
-"""A straightforward pandas implementation of the same indicators (benchmark baseline and cross-check).
+"""A straightforward pandas implementation of the same linkage and indicators (benchmark baseline, cross-check).
 
-It computes the same aggregate as `derive.run` (same columns, same rows) with plain pandas merges and
-group-bys, the way one would write it without Ibis. The test suite checks that both agree exactly; the
-benchmark times both.
+Written the way one would without Ibis: plain merges and group-bys. `person_years` is the linkage (the same
+table as `derive.person_year_table`), `flags` + `aggregate` the derivation (the same aggregate as
+`derive.run`). The tests check that both agree exactly on a sample; the benchmark times both.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from oppvekst.microdata.derive import (
     BACKGROUND_CODE,
     EDU_RANK,
     FINE,
+    PERSON_YEARS,
     SEX_CODE,
     SPECS,
     TABLES,
@@ -24,11 +25,16 @@ from oppvekst.microdata.derive import (
     value_columns,
 )
 
+PERSON_YEAR_COLUMNS = ["pid", "year", "area", "sex", "background", "edu", "parents", "eq", "s3", "crowded",
+                       "reading_level", "points", "age", "has3", "sa", "kg", "neet", "cw_measure", "cw_placement",
+                       "started", "completed5"]
+
 
 def read(linked: Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(linked / f"{name}.parquet") for name in TABLES}
 
 
+# -- linkage ----------------------------------------------------------------------------------------------
 def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     pop = t["population"]
     pop = pd.DataFrame({"pid": pop["pid"], "sex": pop["sex"].map(SEX_CODE).fillna(0),
@@ -41,7 +47,7 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     inc["eq"] = np.floor(inc["income_after_tax"] / inc["consumption_units"]).astype("int64")
     g = inc.groupby("household_id")
     inc["s3"] = inc["eq"] + g["eq"].shift(1) + g["eq"].shift(2)
-    inc["has3"] = (g["year"].shift(2) == inc["year"] - 2)
+    inc["has3"] = g["year"].shift(2) == inc["year"] - 2
     hs = t["housing"]
     hs = pd.DataFrame({"household_id": hs["household_id"], "year": hs["year"],
                        "crowded": ((hs["rooms"] < hs["persons"]) | ((hs["persons"] == 1) & (hs["rooms"] == 1)))
@@ -75,6 +81,13 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "completed5", "has3"):
         b[col] = b[col].fillna(False).astype(bool)
     b["sa"] = b["sa_mother"] | b["sa_father"] | b["sa_self"]
+    b["area"] = b["levekarssone"].fillna(b["bydel"]).fillna(b["kommune"]).astype("int64")
+    return b[PERSON_YEAR_COLUMNS]
+
+
+# -- derivation -------------------------------------------------------------------------------------------
+def flags(b: pd.DataFrame) -> pd.DataFrame:
+    b = b.copy()
     by_year = b.groupby("year")
     b["med1"] = by_year["eq"].transform("median")
     b["med3"] = b["s3"].where(b["has3"]).groupby(b["year"]).transform("median")
@@ -86,7 +99,7 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     child = b["age"].between(0, 17)
     crowded_known = b["crowded"].notna()
     crowded = b["crowded"].fillna(False).astype(bool)
-    flags = {
+    defs = {
         "low_income_persistent_0_17_syn": (child & b["has3"], b["low3"]),
         "low_income_annual_0_17_syn": (child & b["eq"].notna(), b["low1"]),
         "neet_15_29_syn": (b["age"].between(15, 29), b["neet"]),
@@ -102,11 +115,10 @@ def person_years(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "reading_low_5_syn": (child & b["reading_level"].notna(), b["reading_level"] == 1),
         "lower_secondary_points_syn": (child & b["points"].notna(), None),
     }
-    area = b["levekarssone"].fillna(b["bydel"]).fillna(b["kommune"]).astype("int64")
     band = np.searchsorted(np.array([hi for _, hi in AGE_BANDS]), b["age"].to_numpy())
-    out = b[["year", "sex", "background", "edu", "quintile"]].assign(area=area, band=band)
+    out = b[["year", "area", "sex", "background", "edu", "quintile"]].assign(band=band)
     for spec in SPECS:
-        den, num = flags[spec.id]
+        den, num = defs[spec.id]
         out[f"d_{spec.id}"] = den.astype("int64")
         if spec.measure == "mean":
             out[f"s_{spec.id}"] = b["points"].where(den, 0.0)
@@ -123,4 +135,10 @@ def aggregate(flagged: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(linked: Path) -> pd.DataFrame:
-    return aggregate(person_years(read(linked)))
+    """The derivation from the linked person-year table (what `derive.run` does, in pandas)."""
+    return aggregate(flags(pd.read_parquet(linked / PERSON_YEARS)))
+
+
+def run_from_registers(linked: Path) -> pd.DataFrame:
+    """Linkage and derivation from the pseudonymised registers."""
+    return aggregate(flags(person_years(read(linked))))
