@@ -38,6 +38,15 @@ def test_indicator_page_has_time_series_and_map(client):
     assert page.status_code == 200 and page.text.count("<svg") >= 2 and "Kart 2024" in page.text
 
 
+def test_indicator_page_states_the_asss_definition(client):
+    page = client.get("/indikator/asss_11_out_of_home_placements").text
+    # the Menon report's results-chain level, normalisation and source of the definition
+    assert "ASSS-indikator 11" in page and "resultat" in page and "Per 10 000 innbyggere 0–17 år." in page
+    assert "Menon 43/2024" in page and "Ingen data" in page
+    neet = client.get("/indikator/neet_15_29").text
+    assert "95 % Wilson-intervall" in neet and "delmål" in neet
+
+
 def test_unknown_region_is_404(client):
     assert client.get("/region/9876").status_code == 404
 
