@@ -30,7 +30,8 @@ class BuildReport:
 
 def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: None, *,
           seed_evidence: bool = True) -> BuildReport:
-    """Regions, the catalogue, one release per bundled source, and the evidence base's seed content."""
+    """Regions, the catalogue, one release per bundled source; with `seed_evidence` also the content database's
+    part: the evidence base's seed content and the ASSS self-reports."""
     report = BuildReport()
     progress("regions")
     table = regions.regions_2024()
@@ -50,4 +51,12 @@ def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: N
 
         progress("kunnskapsbase (evidence seed)")
         report.measures = ensure_seeded()
+        # ASSS 1–10 as the municipalities reported them (content database), so the warehouse's history
+        # has them too; pages read the newest reports live either way.
+        from oppvekst.indicators import asss
+
+        progress("ASSS egenrapportering (self-reports)")
+        rel = asss.sync(warehouse)
+        if rel is not None:
+            report.releases.append(("asss_self_report", rel.id, rel.n_rows))
     return report

@@ -154,6 +154,18 @@ def test_sync_loads_current_reports_as_a_release(tmp_path):
         assert asss.sync(wh) is None          # unchanged: no new release
 
 
+def test_build_loads_the_reports_into_the_warehouse(tmp_path):
+    from oppvekst.build import build
+
+    asss.submit([asss.validate(row(kommune="4601"))], channel="csv")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        report = build(wh)
+        assert [name for name, *_ in report.releases][-1] == "asss_self_report"
+        got = wh.observations(indicator="asss_04_services_in_cooperation")
+        assert got[["region", "value"]].values.tolist() == [["4601", 7.0]]
+        assert build(wh).releases[-1][1] is None      # rebuilt unchanged: no new release
+
+
 @pytest.fixture
 def pg_url():
     admin = create_engine(PG_URL)
