@@ -50,10 +50,10 @@ def _method(metode: str = "exact", fdr: str = "bh") -> Method:
 
 
 def data(wh, method: Method) -> ProfileData:
-    """The shared profile statistics, computed once per warehouse state, ASSS reports and method."""
+    """The shared profile statistics, computed once per warehouse state, content-database state and method."""
     path = config.warehouse_path()
     key = (str(path), path.stat().st_mtime_ns if path.exists() else 0, method.code, config.content_db_url(),
-           _reports_version())
+           _content_version())
     with _lock:
         hit = _cache.get(key)
     if hit is None:
@@ -66,13 +66,16 @@ def data(wh, method: Method) -> ProfileData:
     return hit
 
 
-def _reports_version() -> tuple:
+def _content_version() -> tuple:
+    """What in the content database changes the profiles: ASSS reports, deflators, suppressions and publications."""
+    from oppvekst.disclosure import publication
+
     try:
         h = asss.history()
         d = asss.deflators()
-        return (int(h["id"].max()) if len(h) else 0, len(d))
+        return (int(h["id"].max()) if len(h) else 0, len(d), publication.version())
     except Exception:  # no content database: profiles still work from the warehouse
-        return (0, 0)
+        return (0, 0, None)
 
 
 def _profile_or_404(d: ProfileData, code: str) -> dict:
