@@ -59,7 +59,7 @@ def principal(request: Request) -> Principal:
     return request.state.principal
 
 
-def _refuse(request: Request, p: Principal, what: str) -> None:
+def refuse(request: Request, p: Principal, what: str) -> None:
     if p.role == Role.PUBLIC:
         raise HTTPException(401, "innlogging kreves / authentication required",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -73,7 +73,7 @@ def require_role(*roles: Role | str):
 
     def dependency(request: Request, p: Principal = Depends(principal)) -> Principal:
         if p.role not in wanted:
-            _refuse(request, p, "/".join(sorted(r.value for r in wanted)))
+            refuse(request, p, "/".join(sorted(r.value for r in wanted)))
         return p
     return dependency
 
@@ -81,7 +81,7 @@ def require_role(*roles: Role | str):
 def require_permission(permission: str):
     def dependency(request: Request, p: Principal = Depends(principal)) -> Principal:
         if not allowed(p.role, permission):
-            _refuse(request, p, permission)
+            refuse(request, p, permission)
         return p
     return dependency
 

@@ -4,7 +4,9 @@ Pages (bokmål first): /profil/{code}, /profil/{code}.pdf, /metode, /kommunemoni
 /asss, /asss/rapport, /asss/opplasting, /asss/mal.csv, /asss/historikk/{code}.
 API (/api/v1): profile/{code}, barometer, compare, monitor, trends, funnel, methods, asss/reports.
 
-Reporting (ASSS 1–10) needs the report token: OPPVEKST_REPORT_TOKEN; with it unset, reporting is off.
+Reporting (ASSS 1–10): a signed-in analyst reports for their own municipality, an administrator for any;
+without an account, the shared report token OPPVEKST_REPORT_TOKEN (unset: no token reporting). Every
+report is written to the audit log with who sent it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from oppvekst.compare import funnel
 from oppvekst.compare.peers import monitor_frame
 from oppvekst.compare.barometer import CLASS_COLOURS, CLASS_NAMES, COMPARATORS, Method, barometer
 from oppvekst.compare.trends import TREND_NAMES
+from oppvekst.access import audit
+from oppvekst.access.roles import Role
 from oppvekst.errors import InputError
 from oppvekst.indicators import asss
 from oppvekst.indicators.catalogue import CHAIN_NAMES, catalogue, in_framework
 from oppvekst.reports import charts, pdf, spine
 from oppvekst.reports.profile import ProfileData
+from oppvekst.web import auth
 from oppvekst.web.deps import warehouse
 from oppvekst.web.templating import templates
 
@@ -241,11 +246,53 @@ def compare_map(indikator: str = "neet_15_29", aar: int | None = None, fylke: st
 # -- ASSS reporting ---------------------------------------------------------------------------------------
 
 def _check_token(token: str | None) -> None:
-    expected = os.environ.get(REPORT_TOKEN_ENV)
-    if not expected:
-        raise HTTPException(403, "Rapportering er slått av: OPPVEKST_REPORT_TOKEN er ikke satt / reporting is disabled")
+    expected = os.environ.get(REPORT_TOKEN_ENV, "")
     if not token or not secrets.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(401, "Ugyldig eller manglende rapporteringsnøkkel / invalid or missing report token")
+
+
+def _is_report_token(token: str | None) -> bool:
+    expected = os.environ.get(REPORT_TOKEN_ENV)
+    return bool(token and expected and secrets.compare_digest(token.encode(), expected.encode()))
+
+
+def _reporter(request: Request, token: str | None, csrf: str | None = None) -> auth.Principal | None:
+    """Who may report: a signed-in analyst or administrator (returned), else the holder of the report token (None).
+
+    Forms sent with the session cookie carry its CSRF token."""
+    if _is_report_token(token):
+        return None
+    p = auth.principal(request)
+    if p.role in (Role.ANALYST, Role.ADMINISTRATOR):
+        if csrf is not None:
+            auth.check_csrf(request, csrf)
+        return p
+    if p.role != Role.PUBLIC:
+        auth.refuse(request, p, "asss_report")
+    if not os.environ.get(REPORT_TOKEN_ENV):
+        raise HTTPException(401, "Logg inn som analytiker for kommunen for å rapportere / sign in to report",
+                            headers={"WWW-Authenticate": "Bearer"})
+    _check_token(token)
+    return None
+
+
+def _save_reports(request: Request, p: auth.Principal | None, recs: list[dict], channel: str):
+    """An analyst only for their own municipality; the report and who sent it go to the audit log."""
+    if p is not None and p.role == Role.ANALYST:
+        other = sorted({r["municipality"] for r in recs} - {p.municipality})
+        if other:
+            audit.record("denied", request.url.path, {"needs": f"analyst for {other[0]}"}, who=p.name)
+            raise HTTPException(403, f"{p.name} rapporterer for {p.municipality}, ikke {other[0]} "
+                                     f"/ may report for {p.municipality} only")
+    saved = asss.submit(recs, channel=channel)
+    audit.record("asss_report", request.url.path, {
+        "channel": channel, "reports": [f"{r.municipality}/{r.year} v{r.version}" for r in saved],
+        "via": "account" if p is not None else "report token"}, who=p.name if p is not None else "rapporteringsnøkkel")
+    return saved
+
+
+def _may_report(request: Request) -> bool:
+    return bool(os.environ.get(REPORT_TOKEN_ENV)) or auth.principal(request).role in (Role.ANALYST, Role.ADMINISTRATOR)
 
 
 @pages.get("/asss", response_class=HTMLResponse)
@@ -256,14 +303,20 @@ def asss_page(request: Request):
     return templates.TemplateResponse(request, "asss.html", {
         "reports": cur, "names": names, "inds": inds, "chain_names": CHAIN_NAMES, "fields": asss.FIELDS,
         "asss_codes": [(c, regions.region_name(c)) for c in regions.peer_groups()["asss"]],
-        "reporting": bool(os.environ.get(REPORT_TOKEN_ENV))})
+        "reporting": _may_report(request)})
 
 
-def _form_context(values: dict, error: InputError | None = None) -> dict:
+def _form_context(request: Request, values: dict, error: InputError | None = None) -> dict:
     munis = regions.regions_2024()
     munis = munis[munis["level"] == "kommune"][["code", "name"]].to_dict("records")
+    p = auth.principal(request)
+    signed_in = p.role in (Role.ANALYST, Role.ADMINISTRATOR)
+    if p.role == Role.ANALYST:
+        munis = [m for m in munis if m["code"] == p.municipality]
+        values = {**values, "kommune": p.municipality}
     return {"fields": asss.FIELDS, "values": values, "error": error, "munis": munis,
-            "reporting": bool(os.environ.get(REPORT_TOKEN_ENV))}
+            "reporting": _may_report(request), "user": p if signed_in else None,
+            "csrf": auth.csrf_token(request)}
 
 
 @pages.get("/asss/rapport", response_class=HTMLResponse)
@@ -278,31 +331,31 @@ def asss_form(request: Request, kommune: str = "", aar: int | None = None):
                 v = r[f.name]
                 values[f.column] = ("ja" if v else "nei") if f.kind == "bool" else ("" if v is None or v != v else v)
             values["kommentar"] = r["comment"] or ""
-    return templates.TemplateResponse(request, "asss_form.html", _form_context(values))
+    return templates.TemplateResponse(request, "asss_form.html", _form_context(request, values))
 
 
 @pages.post("/asss/rapport", response_class=HTMLResponse)
 async def asss_submit(request: Request):
     form = await request.form()
-    values = {k: v for k, v in form.items() if k != "token"}
-    _check_token(form.get("token"))
+    values = {k: v for k, v in form.items() if k not in ("token", "csrf")}
+    p = _reporter(request, form.get("token"), str(form.get("csrf", "")))
     try:
         rec = asss.validate(values, file="skjema")
     except InputError as exc:
-        return templates.TemplateResponse(request, "asss_form.html", _form_context(values, exc), status_code=422)
-    asss.submit([rec], channel="web")
+        return templates.TemplateResponse(request, "asss_form.html", _form_context(request, values, exc), status_code=422)
+    _save_reports(request, p, [rec], "web")
     return RedirectResponse(f"/asss/historikk/{rec['municipality']}?lagret={rec['year']}", status_code=303)
 
 
 @pages.post("/asss/opplasting", response_class=HTMLResponse)
-async def asss_upload(request: Request, fil: UploadFile = File(...), token: str = Form("")):
-    _check_token(token)
+async def asss_upload(request: Request, fil: UploadFile = File(...), token: str = Form(""), csrf: str = Form("")):
+    p = _reporter(request, token, csrf)
     body = await fil.read()
     try:
         recs = asss.read_csv(body, file=fil.filename or "opplasting.csv")
     except InputError as exc:
-        return templates.TemplateResponse(request, "asss_form.html", _form_context({}, exc), status_code=422)
-    asss.submit(recs, channel="csv")
+        return templates.TemplateResponse(request, "asss_form.html", _form_context(request, {}, exc), status_code=422)
+    _save_reports(request, p, recs, "csv")
     return templates.TemplateResponse(request, "asss_history.html", {
         "code": None, "name": None, "history": asss.history(), "fields": asss.FIELDS,
         "uploaded": len(recs), "saved": None})
@@ -447,17 +500,18 @@ def api_asss_reports(municipality: str | None = None, year: int | None = None, h
 
 
 @api.post("/asss/reports", status_code=201, summary="Rapporter ASSS 1–10 / submit reports (one object or a list)")
-def api_asss_submit(payload: dict | list = Body(...), authorization: str | None = Header(None),
+def api_asss_submit(request: Request, payload: dict | list = Body(...), authorization: str | None = Header(None),
                     x_report_token: str | None = Header(None)):
+    """With a user's API token (analyst: own municipality; administrator) or the shared report token."""
     token = x_report_token or (authorization[7:].strip() if authorization and authorization.startswith("Bearer ") else None)
-    _check_token(token)
+    p = _reporter(request, token)
     items = payload if isinstance(payload, list) else [payload]
     try:
         recs = [asss.validate(item if isinstance(item, dict) else {}, file="api", row=i + 1) for i, item in enumerate(items)]
     except InputError as exc:
         return JSONResponse({"detail": {"message": exc.reason, "file": exc.file, "row": exc.row, "field": exc.field}},
                             status_code=422)
-    saved = asss.submit(recs, channel="api")
+    saved = _save_reports(request, p, recs, "api")
     return {"saved": [{"id": r.id, "municipality": r.municipality, "year": r.year, "version": r.version} for r in saved]}
 
 
