@@ -43,6 +43,10 @@ def test_synth_then_derive_loads_a_synthetic_release(tmp_path, key_env):
     r = runner.invoke(app, ["derive", "--dir", str(out), "--json"])
     again = json.loads(r.stdout)
     assert again["linked_now"] is False and again["release"] is None
+    # as a table, each calibration target with its source
+    r = runner.invoke(app, ["derive", "--dir", str(out), "--no-load"])
+    assert r.exit_code == 0 and "kalibrert mot" in r.output and "] FHI statistikk tabell 337 (bundled), 2024" in r.output
+    assert "] SSB 13556 (bundled), Hele landet 2024, 20–24 år" in r.output
 
 
 def test_profile_shows_the_synthetic_twin_marked_synthetic(tmp_path, key_env):

@@ -91,8 +91,17 @@ def derive(
     state = f"release {res.release.id}" if res.release else ("uendret / unchanged" if load else "ikke lastet / not loaded")
     err.print(f"[bold]Syntetiske indikatorer / synthetic indicators[/bold]: {len(obs):,} rader, "
               f"{summary['regions']} regioner, {len(summary['indicators'])} indikatorer ({state})".replace(",", " "))
-    t = Table("mål / target", "kalibrert mot", "avledet / derived", "differanse")
+    t = Table(title="Kalibrering / calibration (nasjonalt / national)")
+    t.add_column("mål / target", overflow="fold")
+    for name in ("kalibrert mot", "avledet / derived", "differanse"):
+        t.add_column(name, justify="right")
+    t.add_column("kilde / source", justify="right")
+    sources: dict[str, int] = {}     # each source once, as a numbered note under the table
     for r in res.calibration.itertuples():
-        t.add_row(r.target_name, f"{100 * r.target:.1f} %", f"{100 * r.derived:.1f} %", f"{100 * r.difference:+.2f} pp")
+        note = sources.setdefault(r.source, len(sources) + 1)
+        t.add_row(r.target_name, f"{100 * r.target:.1f} %", f"{100 * r.derived:.1f} %", f"{100 * r.difference:+.2f} pp",
+                  f"[{note}]")
     err.print(t)
+    for source, note in sources.items():
+        err.print(f"[{note}] {source}", markup=False, highlight=False)
     err.print(" ".join(f"{k}: {v:.1f} s" for k, v in res.seconds.items()))
