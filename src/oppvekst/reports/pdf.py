@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from oppvekst.reports import charts, spine
+from oppvekst.reports import spine
 from oppvekst.reports.profile import ProfileData
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,26 +37,33 @@ _env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=
 _env.filters["nb"] = nb_number
 
 
-def series_frame(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> pd.DataFrame:
-    """Long table for the small-multiples chart: the area and the country, indicators with a series."""
-    rows, labels = [], []
-    name = profile["region"]["name"]
+def series_panels(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> list[dict]:
+    """The indicators with a series (at least two periods) for the small multiples, the country beside."""
+    panels = []
     for t in profile["themes"]:
         for r in t["rows"]:
-            if not r["has_data"] or len(r["series"]) < 2 or len(labels) >= max_panels:
-                continue
-            labels.append(r["label"])
-            for who, series in ((name, r["series"]), ("Landet", r.get("national_series") or [])):
-                rows.extend({"label": r["label"], "year": s["year"], "value": s["value"], "ci_low": s["ci_low"],
-                             "ci_high": s["ci_high"], "series": who} for s in series)
-    return pd.DataFrame(rows)
+            if r["has_data"] and len(r["series"]) >= 2 and len(panels) < max_panels:
+                panels.append({"label": r["label"], "series": r["series"], "national": r.get("national_series") or []})
+    return panels
+
+
+def series_frame(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> pd.DataFrame:
+    """Long table for the Vega-Lite small multiples (web page): the area and the country per indicator."""
+    name = profile["region"]["name"]
+    return pd.DataFrame([{"label": p["label"], "year": s["year"], "value": s["value"], "ci_low": s.get("ci_low"),
+                          "ci_high": s.get("ci_high"), "series": who}
+                         for p in series_panels(profile, max_panels=max_panels)
+                         for who, series in ((name, p["series"]), ("Landet", p["national"])) for s in series])
 
 
 def profile_charts(profile: dict, *, max_panels: int = MAX_SERIES_PANELS) -> dict:
-    """The profile's charts as SVG: the spine chart, the small multiples over time, a sparkline per row."""
+    """The profile's charts as SVG: the spine chart, the small multiples over time, a sparkline per row.
+
+    All drawn as plain SVG (reports.spine), not through vl-convert: the batch prints 357 of them.
+    """
     out: dict = {"spine": spine.svg(profile["themes"], title=f"Barometer for {profile['region']['name']}")}
-    df = series_frame(profile, max_panels=max_panels)
-    out["series"] = charts.to_svg(charts.small_multiples(df)) if len(df) else None
+    panels = series_panels(profile, max_panels=max_panels)
+    out["series"] = spine.small_multiples(panels, profile["region"]["name"]) if panels else None
     out["sparklines"] = {r["id"]: spine.sparkline(r["series"], r.get("national_series"))
                          for t in profile["themes"] for r in t["rows"] if r["has_data"]}
     out["bars"] = {r["id"]: spine.bar(r) for t in profile["themes"] for r in t["rows"] if r["has_data"]}
