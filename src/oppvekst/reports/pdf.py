@@ -83,8 +83,19 @@ def _as_img(svg: str | None, css: str = "width:100%") -> str:
     return f'<img alt="" style="{css}" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
 
 
+def asss_missing(profile: dict) -> list[tuple[str, list[str]]]:
+    """ASSS indicators without data, by results-chain level in chain order: [(level name, ["1 Label", ...])]."""
+    names = profile.get("chain_names", {})
+    rows = sorted((r for r in profile.get("asss", []) if not r["has_data"]), key=lambda r: r.get("asss_number") or 0)
+    groups = [(v["nb"], [f"{r['asss_number']} {r['label']}" for r in rows if r.get("chain_level") == k])
+              for k, v in names.items()]
+    other = [r["label"] for r in rows if r.get("chain_level") not in names]
+    return [g for g in groups if g[1]] + ([("Uten nivå", other)] if other else [])
+
+
 def profile_html(profile: dict, chart_svgs: dict) -> str:
-    return _env.get_template("profile_pdf.html").render(p=profile, charts=chart_svgs, level_names=LEVEL_NAMES)
+    return _env.get_template("profile_pdf.html").render(p=profile, charts=chart_svgs, level_names=LEVEL_NAMES,
+                                                        asss_missing=asss_missing(profile))
 
 
 def profile_pdf(profile: dict, chart_svgs: dict) -> bytes:
@@ -141,7 +152,8 @@ def batch(data: ProfileData, codes: list[str], out_dir: Path, *, workers: int = 
             progress(code)
         return paths
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(data,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(data.for_profiles(),)) as pool:
         futures = [pool.submit(_work, code, str(out_dir)) for code in codes]
         for fut in as_completed(futures):
             code, path, seconds = fut.result()

@@ -9,6 +9,7 @@ JSON API, so they never disagree.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,6 +127,16 @@ class ProfileData:
         grads = gradients(obs[obs["ses"] != "all"]) if (obs["ses"] != "all").any() else pd.DataFrame()
         return cls(obs=obs, head=head, regions=rt, method=method, baro=baro, trends=trends, spine=spine,
                    asss_codes=list(asss_codes), gradients=grads, cat=cat, with_measures=with_measures)
+
+    def for_profiles(self) -> ProfileData:
+        """A shallow copy without the raw observations, for processes that only build profiles.
+
+        profile(code) reads the prepared records; the observations (millions of rows once every
+        indicator has data, ~450 MB pickled) would otherwise be copied into every PDF worker.
+        """
+        slim = copy.copy(self)
+        slim.obs = self.obs.iloc[:0]
+        return slim
 
     # -- one region ------------------------------------------------------------------------------------
     def region(self, code: str) -> pd.Series:

@@ -169,7 +169,7 @@ def _ticks(lo: float, hi: float, n: int = 4) -> list[float]:
         return [lo]
     mag = 10 ** np.floor(np.log10(span / n))
     candidates = [np.arange(np.ceil(lo / (m * mag)) * m * mag, hi + 1e-9 * span, m * mag) for m in (1, 2, 5, 10)]
-    best = min(candidates, key=lambda t: (abs(len(t) - n), len(t)))
+    best = min(candidates, key=lambda t: (len(t) < 2, abs(len(t) - n), len(t)))
     return [float(v) for v in best]
 
 
