@@ -133,6 +133,45 @@ def test_pdf_has_the_profile_and_its_charts(data):
     assert forms >= 3
     # the small-multiples chart carries its own text (axis years, legend)
     assert "Landet" in text and "2015" in text
+    # the NEET row: value, its interval on the line below, the national value, both classes, the trend
+    r = _row(p, "neet_15_29")
+    lines = text.splitlines()
+    value = pdf.nb_number(r["value"], 1) + " %"
+    interval = f"{pdf.nb_number(r['ci_low'], 1)}–{pdf.nb_number(r['ci_high'], 1)}"
+    at = next(i for i, line in enumerate(lines) if line.startswith("Unge utenfor (NEET)") and value in line)
+    assert lines[at + 1].startswith(interval)
+    row = " ".join(lines[at:at + 4])
+    assert f"{pdf.nb_number(r['national']['value'], 1)} {pdf.nb_number(r['classes']['parent']['value'], 1)}" in row
+    assert f"{r['cls_name']} {r['classes']['previous']['cls_name']} {r['trend']['cls_name']}" in row
+    assert f"{pdf.nb_number(r['trend']['slope'], 2)} ({pdf.nb_number(r['trend']['ci_low'], 2)};" in row
+    # ASSS indicators without data are listed by results-chain level, not dropped
+    assert "Ingen data ennå for Ålesund: Aktivitet: 1 " in text.replace("\n", " ")
+    assert all(f"{r['asss_number']} {r['label']}" in text.replace("\n", " ") for r in p["asss"] if not r["has_data"])
+
+
+def test_small_multiples_ticks_and_panels():
+    # round steps of 1, 2 or 5 × 10^k, as near four ticks as possible, never fewer than two
+    assert spine._ticks(5.5, 14) == [6.0, 8.0, 10.0, 12.0, 14.0]
+    assert spine._ticks(3, 3.2) == pytest.approx([3.0, 3.1, 3.2])
+    assert spine._ticks(0, 100) == [0.0, 50.0, 100.0]
+    s = [{"year": 2020 + i, "value": v, "ci_low": v - 1, "ci_high": v + 1} for i, v in enumerate([5.0, 6.0, 4.0])]
+    nat = [{"year": 2020 + i, "value": v} for i, v in enumerate([5.5, 5.0, 4.5])]
+    svg = spine.small_multiples([{"label": "A & B", "series": s, "national": nat},
+                                 {"label": "C", "series": s[:1], "national": []}], "Ålesund")
+    assert svg.startswith("<svg") and "A &amp; B" in svg and ">C</text>" in svg and "Landet" in svg
+    # panel A: band, national line and area line; panel C (one point): a dot
+    assert svg.count("<polygon") == 1 and svg.count("<polyline") == 2 and svg.count("<circle") == 1
+    assert ">2020</text>" in svg and ">2022</text>" in svg
+    assert spine.small_multiples([], "Ålesund") == ""
+
+
+def test_asss_without_data_grouped_by_chain_level():
+    p = {"chain_names": {"aktivitet": {"nb": "Aktivitet"}, "resultat": {"nb": "Resultat"}},
+         "asss": [{"has_data": False, "asss_number": 7, "label": "G", "chain_level": "resultat"},
+                  {"has_data": True, "asss_number": 2, "label": "B", "chain_level": "aktivitet"},
+                  {"has_data": False, "asss_number": 1, "label": "A", "chain_level": "aktivitet"},
+                  {"has_data": False, "asss_number": 3, "label": "C", "chain_level": "aktivitet"}]}
+    assert pdf.asss_missing(p) == [("Aktivitet", ["1 A", "3 C"]), ("Resultat", ["7 G"])]
 
 
 def test_pdf_batch_writes_one_file_per_code(data, tmp_path):

@@ -122,6 +122,7 @@ _worker_data: ProfileData | None = None
 def _init_worker(data: ProfileData) -> None:
     global _worker_data
     _worker_data = data
+    import weasyprint  # noqa: F401  (imported once per worker at start, not inside the first PDF)
 
 
 def _work(code: str, out_dir: str) -> tuple[str, str, float]:

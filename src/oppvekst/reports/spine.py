@@ -227,9 +227,12 @@ def small_multiples(panels: list[dict], area: str, *, columns: int = 3, width: i
         if len(nat) >= 2:
             parts.append('<polyline fill="none" stroke="#555" stroke-dasharray="3,2" stroke-width="1.2" points="'
                          + " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(s["year"], s["value"]) for s in nat)) + '"/>')
-        if pts:
+        if len(pts) >= 2:
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="'
                          + " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(s["year"], s["value"]) for s in pts)) + '"/>')
+        elif pts:
+            x, y = xy(pts[0]["year"], pts[0]["value"])
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
     total_w = columns * cell_w - gap
     ly = rows_n * cell_h + 6
     parts.append(f'<path d="M{left},{ly}h18" stroke="{colour}" stroke-width="1.6"/>'
