@@ -6,7 +6,7 @@ cluster in production). Three steps:
 1. Linkage, `person_year_table(tables)`: one row per person and year (residence on 1 January), joined on
    the pseudonym (and on household and year) to every register, breakdowns as small integer codes. It is
    written once, when the registers are linked (`build_person_years`, called by `link.link`).
-   Derivation, `with_flags(person_years, year_stats(person_years))`: one 0/1 column per indicator
+   Derivation, `with_flags(person_years, year_stats(con, person_years))` (the year statistics as a table): one 0/1 column per indicator
    numerator and denominator (`n_<id>`, `d_<id>`; for a mean the sum `s_<id>` and sum of squares
    `q_<id>`). The indicator definitions are the `Spec.den` / `Spec.num` expressions below.
 2. `aggregate(...)`: sums of those columns by year × area × one breakdown at a time (sex, single-year
@@ -182,26 +182,60 @@ def _events(t: dict[str, ir.Table]) -> ir.Table:
     return ev.group_by(["e_pid", "e_year"]).aggregate(**{c: ev[c].max() for c in cols})
 
 
-def year_stats(b: ir.Table) -> ir.Table:
+BUCKET = 1000   # kroner: the width of the income buckets in which year_stats finds its order statistics
+
+
+def year_stats(con, b: ir.Table) -> pd.DataFrame:
     """One row per year from the person-year table: the national medians (everyone in the register that
     year) and the income quintile cut points.
 
     A person's quintile is 1 + the number of k = 1..4 with rank ≥ k·n/5, where rank is the number of persons
     that year with a lower income (ties share a rank). That equals 1 + the number of cut points the income
-    exceeds, cut point k being the ceil(k·n/5)-th smallest income: found by sorting only (year, income).
+    exceeds, cut point k being the ceil(k·n/5)-th smallest income. The median is the middle value (the mean
+    of the two middle values for an even count), as DuckDB's and Spark's `median`.
+
+    Exact order statistics without sorting 20 million rows: count the persons per year and 1 000-kroner
+    bucket, find from the cumulative counts the bucket that holds each wanted position, then read only the
+    incomes in those buckets and sort them (two grouped scans and a small sort, on either engine).
     """
-    # (the three-year sum is set to null outside the three-year population rather than filtered with `where`,
-    # which Spark cannot compile for a percentile)
-    s3 = ibis.ifelse(b.has3, b.s3, ibis.null("int64"))
-    med = b.group_by(s_year=b.year).aggregate(med1=b.eq.median(), med3=s3.median(), n_inc=b.eq.count())
-    inc = b.filter(b.eq.notnull()).select("year", "eq")
-    inc = inc.mutate(pos=ibis.row_number().over(ibis.window(group_by=inc.year, order_by=inc.eq)) + 1)
-    inc = inc.join(med, inc.year == med.s_year)
-    cut = {k: (k * inc.n_inc + 4) // 5 for k in range(1, 5)}      # ceil(k·n/5)
-    inc = inc.filter(ibis.or_(*[inc.pos == c for c in cut.values()]))
-    cuts = inc.group_by(c_year=inc.year).aggregate(
-        **{f"cut{k}": inc.eq.max(where=inc.pos == c) for k, c in cut.items()})
-    return med.join(cuts, med.s_year == cuts.c_year).drop("c_year")
+    s3 = ibis.ifelse(b.has3, b.s3, ibis.null("int64"))   # the three-year sum, for the three-year population
+    vals = b.select("year", eq=b.eq, s3=s3)
+    count: dict[str, pd.Series] = {}                      # persons with a value, per year
+    value: dict[tuple[str, int, int], float] = {}         # (variable, year, 1-based position) -> value
+    for var in ("eq", "s3"):
+        keyed = vals.filter(vals[var].notnull())
+        keyed = keyed.select(key=keyed.year.cast("int64") * 2**32 + (keyed[var] // BUCKET).cast("int64"),   # year, bucket
+                             v=keyed[var])
+        hist = con.execute(keyed.group_by("key").aggregate(n=keyed.count()))
+        hist = hist.assign(year=hist["key"] // 2**32).sort_values("key")
+        hist["below"] = hist.groupby("year")["n"].cumsum() - hist["n"]
+        count[var] = hist.groupby("year")["n"].sum()
+        positions = [(y, p) for y, n in count[var].items() for p in _positions(var, int(n))]
+        targets = pd.DataFrame(positions, columns=["year", "pos"]).drop_duplicates()
+        # the bucket holding each position: the last one of its year with fewer persons below it
+        targets = pd.merge_asof(targets.sort_values("pos"), hist[["year", "below", "key"]].sort_values("below"),
+                                left_on="pos", right_on="below", by="year", allow_exact_matches=False)
+        rows = con.execute(keyed.filter(keyed.key.isin([int(k) for k in targets["key"].unique()])))
+        by_key = {k: np.sort(g.to_numpy()) for k, g in rows.groupby("key")["v"]}
+        for t in targets.itertuples(index=False):
+            value[var, int(t.year), int(t.pos)] = float(by_key[t.key][t.pos - t.below - 1])
+
+    def median(var, year):
+        n = int(count[var].get(year, 0))
+        return (value[var, year, (n + 1) // 2] + value[var, year, n // 2 + 1]) / 2 if n else None
+
+    out = []
+    for year, n1 in count["eq"].items():
+        y, n1 = int(year), int(n1)
+        out.append({"s_year": y, "med1": median("eq", y), "med3": median("s3", y), "n_inc": n1,
+                    **{f"cut{k}": int(value["eq", y, -(-k * n1 // 5)]) for k in range(1, 5)}})
+    return pd.DataFrame(out).astype({"med1": "Float64", "med3": "Float64"})
+
+
+def _positions(var: str, n: int) -> list[int]:
+    """The 1-based order statistics year_stats needs: the median's one or two, and the quintile cut points."""
+    middle = [(n + 1) // 2, n // 2 + 1] if n else []
+    return middle + ([-(-k * n // 5) for k in range(1, 5)] if var == "eq" else [])   # ceil(k·n/5)
 
 
 def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
@@ -223,12 +257,6 @@ def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
             flags[f"n_{spec.id}"] = (den & spec.num(b)).cast("int8")
     band = ibis.cases(*[(b.age <= hi, i) for i, (_, hi) in enumerate(AGE_BANDS)], else_=-1).cast("int8")
     return b.select("year", "area", "sex", "background", "edu", "quintile", band=band, **flags)
-
-
-def person_years(t: dict[str, ir.Table]) -> ir.Table:
-    """Registers to flagged person-years in one expression (linkage and flags; nothing materialised)."""
-    py = person_year_table(t)
-    return with_flags(py, year_stats(py))
 
 
 PERSON_YEARS = "person_years.parquet"
@@ -336,14 +364,13 @@ def run(con, linked: Path, *, cache: bool = True) -> pd.DataFrame:
     """The derivation on an Ibis backend, from the linked person-year table: the aggregate as a pandas
     DataFrame (see `tidy`), sorted.
 
-    The per-year medians and cut points are computed first and, with `cache`, kept on the engine (one row
-    per year); the person-year rows are then read once more, by the group-by, whose result (the fine
-    aggregate) is kept on the engine for the one-at-a-time roll-ups.
+    The per-year medians and cut points are computed first (`year_stats`: a few small queries); the
+    person-year rows are then read once more, by the group-by, whose result (the fine aggregate) is kept
+    on the engine, with `cache`, for the one-at-a-time roll-ups.
     """
     py = read_person_years(con, linked)
-    stats = year_stats(py)
-    if cache:
-        stats = stats.cache()
+    # the ten rows of year statistics as a view on the engine (Spark's cache does not see an in-memory table)
+    stats = con.create_view("md_year_stats", ibis.memtable(year_stats(con, py)), overwrite=True)
     fine = aggregate(with_flags(py, stats))
     if cache:
         fine = fine.cache()
