@@ -6,12 +6,15 @@ cluster in production). Three steps:
 1. Linkage, `person_year_table(tables)`: one row per person and year (residence on 1 January), joined on
    the pseudonym (and on household and year) to every register, breakdowns as small integer codes. It is
    written once, when the registers are linked (`build_person_years`, called by `link.link`).
-   Derivation, `with_flags(person_years, year_stats(con, person_years))` (the year statistics as a table): one 0/1 column per indicator
-   numerator and denominator (`n_<id>`, `d_<id>`; for a mean the sum `s_<id>` and sum of squares
-   `q_<id>`). The indicator definitions are the `Spec.den` / `Spec.num` expressions below.
-2. `aggregate(...)`: sums of those columns by year × area × one breakdown at a time (sex, single-year
-   age, immigrant category, parents' education, income quintile), computed on the engine. The area is the
-   finest region a person lives in (zone, else city district, else municipality) as an integer code.
+   Derivation: `year_stats` finds each year's national medians and income quintile cut points; then
+   `with_flags` gives every person-year its quintile, age band and one column per distinct condition the
+   indicators use (`CONDITIONS`; an indicator, `Spec`, is an age range, a denominator condition and a
+   numerator condition).
+2. `aggregate(...)`: sums of those columns by year × area × sex × immigrant category × parents' education
+   × income quintile × age band, computed on the engine, and from them each indicator's denominator and
+   numerator (`d_<id>`, `n_<id>`; for a mean the count, sum `s_<id>` and sum of squares `q_<id>`) over its
+   own age bands; `rollups` sums those by one breakdown at a time. The area is the finest region a person
+   lives in (zone, else city district, else municipality) as an integer code.
 3. `observations(...)`: the roll-up of those sums to country, county, municipality, city district and
    living-conditions zone, age bands, values and intervals, in the observation layout (pandas, on the
    small aggregate: the same input gives the same output on either engine).
@@ -245,18 +248,31 @@ def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
     b = b.mutate(quintile=ibis.ifelse(b.eq.notnull(), quint, 0).cast("int8"),
                  low1=b.eq.notnull() & (b.eq < 0.6 * b.med1),
                  low3=b.has3 & (b.s3 < 0.6 * b.med3))
-    flags = {}
-    for spec in SPECS:
-        den = spec.den(b)
-        flags[f"d_{spec.id}"] = den.cast("int8")
-        if spec.measure == "mean":
-            val = spec.value(b)
-            flags[f"s_{spec.id}"] = ibis.ifelse(den, val, 0.0)
-            flags[f"q_{spec.id}"] = ibis.ifelse(den, val * val, 0.0)
-        else:
-            flags[f"n_{spec.id}"] = (den & spec.num(b)).cast("int8")
     band = ibis.cases(*[(b.age <= hi, i) for i, (_, hi) in enumerate(AGE_BANDS)], else_=-1).cast("int8")
-    return b.select("year", "area", "sex", "background", "edu", "quintile", band=band, **flags)
+    return b.select("year", "area", "sex", "background", "edu", "quintile", band=band,
+                    **{name: make(b) for name, make in _atoms().items()})
+
+
+def _atoms() -> dict[str, Callable[[ir.Table], ir.Value]]:
+    """The distinct person-level columns the indicators need, summed by `aggregate`: each denominator
+    condition, each denominator-and-numerator pair, a mean's value and its square. The age restriction is
+    not among them: the age band is a group key, and `aggregate` keeps each indicator's own bands."""
+    atoms: dict[str, Callable[[ir.Table], ir.Value]] = {}
+    for spec in SPECS:
+        den = CONDITIONS[spec.den]
+        atoms[_atom(spec, "d")] = lambda b, den=den: den(b).cast("int8")
+        if spec.measure == "mean":
+            atoms[_atom(spec, "s")] = lambda b, den=den, v=spec.value: ibis.ifelse(den(b), b[v], 0.0)
+            atoms[_atom(spec, "q")] = lambda b, den=den, v=spec.value: ibis.ifelse(den(b), b[v] * b[v], 0.0)
+        else:
+            num = CONDITIONS[spec.num]
+            atoms[_atom(spec, "n")] = lambda b, den=den, num=num: (den(b) & num(b)).cast("int8")
+    return atoms
+
+
+def _atom(spec: Spec, role: str) -> str:
+    return {"d": f"a_{spec.den}", "n": f"a_{spec.den}__{spec.num}", "s": f"a_{spec.den}__sum_{spec.value}",
+            "q": f"a_{spec.den}__sumsq_{spec.value}"}[role]
 
 
 PERSON_YEARS = "person_years.parquet"
@@ -280,65 +296,84 @@ def read_person_years(con, linked: Path) -> ir.Table:
 # -- the indicators ---------------------------------------------------------------------------------------
 Expr = Callable[[ir.Table], ir.BooleanValue]
 
+# The conditions the indicators are made of, on a person-year (after `with_flags`), each written once.
+CONDITIONS: dict[str, Expr] = {
+    "everyone": lambda b: ibis.literal(True),
+    "income_known": lambda b: b.eq.notnull(),
+    "low_income": lambda b: b.low1,                        # under 60 % of the year's national median (EU)
+    "income_3_years": lambda b: b.has3,
+    "persistent_low_income": lambda b: b.low3,             # three-year sum under 60 % of its median
+    "neet": lambda b: b.neet,
+    "kindergarten": lambda b: b.kg,
+    "started_upper_secondary": lambda b: b.started,
+    "completed_within_5_years": lambda b: b.completed5,
+    "child_welfare_measure": lambda b: b.cw_measure,
+    "placed_out_of_home": lambda b: b.cw_placement,
+    "housing_known": lambda b: b.crowded.notnull(),
+    "crowded": lambda b: b.crowded.fill_null(False),       # SSB: too few rooms and under 25 m² per person
+    "social_assistance": lambda b: b.sa,                   # the child, or a parent, received it that year
+    "parents_known": lambda b: b.parents > 0,
+    "one_parent": lambda b: b.parents == 1,
+    "parents_education_known": lambda b: b.edu > 0,
+    "parents_basic_education": lambda b: b.edu == 1,
+    "reading_tested": lambda b: b.reading_level.notnull(),
+    "reading_lowest_level": lambda b: b.reading_level == 1,
+    "points_known": lambda b: b.points.notnull(),
+}
+
 
 @dataclass(frozen=True)
 class Spec:
+    """An indicator: persons of age `ages` meeting condition `den` are the denominator, those of them also
+    meeting `num` the numerator (for a mean: the mean of `value` over the denominator)."""
     id: str
     measure: str                        # proportion | rate | mean
     scale: float
     age: str                            # the age label of the total ('0-17', or 'all' for a cohort)
+    ages: tuple[int, int]               # the population's ages (a union of AGE_BANDS)
     age_bands: tuple[tuple[int, int], ...]
     breakdowns: tuple[str, ...]         # of sex, age, background, edu, income
-    den: Expr
-    num: Expr | None = None
-    value: Callable[[ir.Table], ir.NumericValue] | None = None
+    den: str                            # names in CONDITIONS
+    num: str | None = None
+    value: str | None = None            # a person-year column, for a mean
     years: tuple[int, int] = (P.FIRST_YEAR, P.LAST_YEAR)
     period: str = "year"                # year | 3-year | cohort5
 
 
-def _child(b):
-    return (b.age >= 0) & (b.age <= 17)
-
-
-def _ages(lo, hi):
-    return lambda b: (b.age >= lo) & (b.age <= hi)
-
-
-CHILD_BANDS = ((0, 5), (6, 12), (13, 17))
+CHILD, CHILD_BANDS = (0, 17), ((0, 5), (6, 12), (13, 17))
 ALL = ("sex", "age", "background", "edu", "income")
 SPECS: tuple[Spec, ...] = (
-    Spec("low_income_persistent_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS,
-         ("sex", "age", "background", "edu"), den=lambda b: _child(b) & b.has3, num=lambda b: b.low3,
+    Spec("low_income_persistent_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS,
+         ("sex", "age", "background", "edu"), den="income_3_years", num="persistent_low_income",
          years=(P.FIRST_YEAR + 2, P.LAST_YEAR), period="3-year"),
-    Spec("low_income_annual_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "edu"),
-         den=lambda b: _child(b) & b.eq.notnull(), num=lambda b: b.low1),
-    Spec("neet_15_29_syn", "proportion", 100, "15-29", ((15, 19), (20, 24), (25, 29)),
-         ("sex", "age", "background", "edu"), den=_ages(15, 29), num=lambda b: b.neet),
-    Spec("kindergarten_1_5_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ALL,
-         den=_ages(1, 5), num=lambda b: b.kg),
-    Spec("kindergarten_low_ses_syn", "proportion", 100, "1-5", ((1, 2), (3, 5)), ("sex", "age", "background"),
-         den=lambda b: _ages(1, 5)(b) & b.low3, num=lambda b: b.kg, years=(P.FIRST_YEAR + 2, P.LAST_YEAR),
-         period="3-year"),
-    Spec("upper_secondary_completion_syn", "proportion", 100, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: _child(b) & b.started, num=lambda b: b.completed5,
-         years=(P.FIRST_YEAR, LAST_COHORT), period="cohort5"),
+    Spec("low_income_annual_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS,
+         ("sex", "age", "background", "edu"), den="income_known", num="low_income"),
+    Spec("neet_15_29_syn", "proportion", 100, "15-29", (15, 29), ((15, 19), (20, 24), (25, 29)),
+         ("sex", "age", "background", "edu"), den="everyone", num="neet"),
+    Spec("kindergarten_1_5_syn", "proportion", 100, "1-5", (1, 5), ((1, 2), (3, 5)), ALL,
+         den="everyone", num="kindergarten"),
+    Spec("kindergarten_low_ses_syn", "proportion", 100, "1-5", (1, 5), ((1, 2), (3, 5)), ("sex", "age", "background"),
+         den="persistent_low_income", num="kindergarten", years=(P.FIRST_YEAR + 2, P.LAST_YEAR), period="3-year"),
+    Spec("upper_secondary_completion_syn", "proportion", 100, TOTAL, CHILD, (), ("sex", "background", "edu", "income"),
+         den="started_upper_secondary", num="completed_within_5_years", years=(P.FIRST_YEAR, LAST_COHORT),
+         period="cohort5"),
     # The catalogue's real twin is a percentage (FHI 337), so the synthetic one is too (per 1 000 = % × 10).
-    Spec("child_welfare_measures_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ALL,
-         den=_child, num=lambda b: b.cw_measure),
-    Spec("asss_11_out_of_home_placements_syn", "rate", 10000, "0-17", CHILD_BANDS, ALL,
-         den=_child, num=lambda b: b.cw_placement),
-    Spec("crowded_housing_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ALL,
-         den=lambda b: _child(b) & b.crowded.notnull(), num=lambda b: b.crowded.fill_null(False)),
-    Spec("children_social_assistance_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ALL,
-         den=_child, num=lambda b: b.sa),
-    Spec("single_parent_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS, ("sex", "age", "background", "income"),
-         den=lambda b: _child(b) & (b.parents > 0), num=lambda b: b.parents == 1),
-    Spec("low_education_parents_0_17_syn", "proportion", 100, "0-17", CHILD_BANDS,
-         ("sex", "age", "background", "income"), den=lambda b: _child(b) & (b.edu > 0), num=lambda b: b.edu == 1),
-    Spec("reading_low_5_syn", "proportion", 100, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: _child(b) & b.reading_level.notnull(), num=lambda b: b.reading_level == 1),
-    Spec("lower_secondary_points_syn", "mean", 1, TOTAL, (), ("sex", "background", "edu", "income"),
-         den=lambda b: _child(b) & b.points.notnull(), value=lambda b: b.points),
+    Spec("child_welfare_measures_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS, ALL,
+         den="everyone", num="child_welfare_measure"),
+    Spec("asss_11_out_of_home_placements_syn", "rate", 10000, "0-17", CHILD, CHILD_BANDS, ALL,
+         den="everyone", num="placed_out_of_home"),
+    Spec("crowded_housing_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS, ALL,
+         den="housing_known", num="crowded"),
+    Spec("children_social_assistance_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS, ALL,
+         den="everyone", num="social_assistance"),
+    Spec("single_parent_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS, ("sex", "age", "background", "income"),
+         den="parents_known", num="one_parent"),
+    Spec("low_education_parents_0_17_syn", "proportion", 100, "0-17", CHILD, CHILD_BANDS,
+         ("sex", "age", "background", "income"), den="parents_education_known", num="parents_basic_education"),
+    Spec("reading_low_5_syn", "proportion", 100, TOTAL, CHILD, (), ("sex", "background", "edu", "income"),
+         den="reading_tested", num="reading_lowest_level"),
+    Spec("lower_secondary_points_syn", "mean", 1, TOTAL, CHILD, (), ("sex", "background", "edu", "income"),
+         den="points_known", value="points"),
 )
 SPEC_BY_ID = {s.id: s for s in SPECS}
 # The common refinement of every indicator's age bands: each band of a Spec is a union of these.
@@ -348,6 +383,7 @@ KEYS = ["year", "area", "dim", "code"]
 
 
 def value_columns(spec: Spec) -> list[str]:
+    """The indicator's sums in the aggregate: denominator and numerator, or for a mean count, sum and sum of squares."""
     return [f"d_{spec.id}"] + ([f"s_{spec.id}", f"q_{spec.id}"] if spec.measure == "mean" else [f"n_{spec.id}"])
 
 
@@ -355,9 +391,21 @@ def aggregate(flagged: ir.Table) -> ir.Table:
     """The sums on the engine (an Ibis expression, not yet run): one group-by on year × area × sex ×
     immigrant category × parents' education × income quintile × age band. For the country that is a few
     million rows at most; the totals and the one-at-a-time breakdowns are summed from it in `tidy`."""
-    cols = [c for s in SPECS for c in value_columns(s)]
-    return flagged.group_by(["year", "area", *FINE]).aggregate(
-        **{c: flagged[c].cast("float64").sum() for c in cols})   # whole numbers: exact in float64
+    sums = flagged.group_by(["year", "area", *FINE]).aggregate(
+        **{a: flagged[a].cast("float64").sum() for a in _atoms()})   # whole numbers: exact in float64
+    cols = {}
+    for spec in SPECS:
+        in_ages = sums.band.isin(_bands(spec.ages))
+        for role, col in zip("dsq" if spec.measure == "mean" else "dn", value_columns(spec), strict=True):
+            cols[col] = ibis.ifelse(in_ages, sums[_atom(spec, role)], 0.0)
+    return sums.select("year", "area", *FINE, **cols)
+
+
+def _bands(ages: tuple[int, int]) -> list[int]:
+    """The AGE_BANDS that make up an age range."""
+    bands = [i for i, (lo, hi) in enumerate(AGE_BANDS) if ages[0] <= lo and hi <= ages[1]]
+    assert sum(AGE_BANDS[i][1] - AGE_BANDS[i][0] + 1 for i in bands) == ages[1] - ages[0] + 1, ages
+    return bands
 
 
 def run(con, linked: Path, *, cache: bool = True) -> pd.DataFrame:
