@@ -1,6 +1,6 @@
 """Benchmark: PDF profiles for all 357 municipalities (WeasyPrint, charts rendered server-side).
 
-Run: .venv/bin/python benchmarks/pdf_bench.py [--workers 2] [--limit N] [--warehouse PATH] [--out DIR]
+Run: .venv/bin/python benchmarks/pdf_bench.py [--workers 2] [--full-load] [--limit N] [--warehouse PATH] [--out DIR]
 Target: all 357 municipalities under 5 minutes on a 2-core machine (issue 3).
 
 Builds a warehouse from the bundled data into a temporary OPPVEKST_HOME unless --warehouse is given,

@@ -1,8 +1,13 @@
-"""Profiles as PDF for the council: HTML with inline SVG charts (vl-convert), printed by WeasyPrint.
+"""Profiles as PDF for the council: HTML with SVG charts as images, printed by WeasyPrint.
+
+The charts are plain SVG from reports.spine (spine bars, sparklines, small multiples), not Vega-Lite:
+vl-convert and WeasyPrint's drawing of its nested, label-heavy SVG cost ~0.25 s per profile. The
+tables dominate what is left; see the comment in templates/profile_pdf.html.
 
 `batch` writes every municipality's PDF with a process pool: the shared statistics (ProfileData) are
-computed once in the parent and handed to each worker at start; each worker then renders its own
-charts and PDFs. Workers are spawned, not forked, because vl-convert runs its own threads.
+computed once in the parent and handed to each worker at start (without the raw observations); each
+worker then renders its own charts and PDFs. Workers are spawned, not forked: the parent may hold
+threads (DuckDB, vl-convert in the web app).
 """
 
 from __future__ import annotations
