@@ -505,30 +505,29 @@ def _rollup(agg: pd.DataFrame) -> pd.DataFrame:
 def observations(agg: pd.DataFrame) -> pd.DataFrame:
     """The observation table for every indicator in SPECS, from the aggregate of `run`."""
     rolled = _rollup(agg)
-    rolled["dim"] = np.asarray(DIMENSIONS, dtype=object)[rolled["dim"].astype("int64").to_numpy()]
-    rolled["code"] = rolled["code"].astype("int64")
+    dim, code = rolled["dim"].to_numpy("int64"), rolled["code"].to_numpy("int64")
+    # each row's label, but for age, whose bands differ between indicators
+    label = np.full(len(rolled), None, dtype=object)
+    label[dim == DIMENSIONS.index("total")] = TOTAL
+    for name, mapping in (("sex", SEX_LABEL), ("background", BACKGROUND_LABEL), ("edu", EDU_LABEL),
+                          ("income", INCOME_LABEL)):
+        sel = dim == DIMENSIONS.index(name)
+        label[sel] = pd.Series(code[sel]).map(mapping).to_numpy()
+    rolled = rolled.assign(dim=np.asarray(DIMENSIONS, dtype=object)[dim], label=label)
+    is_age = dim == DIMENSIONS.index("age")
     out = []
     for spec in SPECS:
         cols = value_columns(spec)
-        d = rolled[["region", "year", "dim", "code", *cols]]
-        d = d[d["dim"].isin(("total",) + spec.breakdowns) & d["year"].between(*spec.years)]
-        d = d.rename(columns={f"d_{spec.id}": "den", f"n_{spec.id}": "num", f"s_{spec.id}": "sum",
-                              f"q_{spec.id}": "sumsq"})
-        label = pd.Series("", index=d.index, dtype=object)
-        for dim, mapping in (("sex", SEX_LABEL), ("background", BACKGROUND_LABEL), ("edu", EDU_LABEL),
-                             ("income", INCOME_LABEL)):
-            sel = d["dim"] == dim
-            label[sel] = d.loc[sel, "code"].map(mapping)
-        label[d["dim"] == "total"] = TOTAL
-        ages = d["dim"] == "age"
-        for lo, hi in spec.age_bands:
-            parts = [i for i, (a, b) in enumerate(AGE_BANDS) if lo <= a and b <= hi]
-            assert sum(AGE_BANDS[i][1] - AGE_BANDS[i][0] + 1 for i in parts) == hi - lo + 1, (spec.id, lo, hi)
-            label[ages & d["code"].isin(parts)] = f"{lo}-{hi}"
-        d = d.assign(label=label)
-        d = d[d["label"].notna() & (d["label"] != "")]
-        num_cols = [c for c in ("den", "num", "sum", "sumsq") if c in d.columns]
-        d = d.groupby(["region", "year", "dim", "label"], as_index=False)[num_cols].sum()
+        names = {f"d_{spec.id}": "den", f"n_{spec.id}": "num", f"s_{spec.id}": "sum", f"q_{spec.id}": "sumsq"}
+        years = rolled["year"].between(*spec.years).to_numpy()
+        d = rolled.loc[years & ~is_age & rolled["dim"].isin(("total",) + spec.breakdowns).to_numpy(),
+                       ["region", "year", "dim", "label", *cols]]
+        if "age" in spec.breakdowns:   # the fine bands summed into the indicator's own
+            band_label = {i: f"{lo}-{hi}" for lo, hi in spec.age_bands for i in _bands((lo, hi))}
+            ages = rolled.loc[years & is_age & np.isin(code, list(band_label)), ["region", "year", "dim", "code", *cols]]
+            ages = ages.assign(label=ages["code"].map(band_label)).drop(columns="code")
+            d = pd.concat([d, ages.groupby(["region", "year", "dim", "label"], as_index=False)[cols].sum()])
+        d = d.rename(columns=names)
         d = d[d["den"] > 0]   # no cell with a zero denominator is loaded
         out.append(_to_observations(spec, d))
     return frame(pd.concat(out, ignore_index=True))
@@ -536,7 +535,7 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
 
 def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
     year = d["year"].astype(int)
-    dim, label = d["dim"], d["label"]
+    dim, label = d["dim"].to_numpy(object), d["label"].to_numpy(object)   # plain arrays: fast comparisons
     period_from = year - 2 if spec.period == "3-year" else year
     period_to = year + 5 if spec.period == "cohort5" else year
     den = d["den"].astype(float)
@@ -554,7 +553,7 @@ def _to_observations(spec: Spec, d: pd.DataFrame) -> pd.DataFrame:
         "indicator": spec.id, "region": d["region"].to_numpy(), "period_from": period_from.to_numpy(),
         "period_to": np.asarray(period_to), "sex": np.where(dim == "sex", label, TOTAL),
         "age": np.where(dim == "age", label, spec.age), "background": np.where(dim == "background", label, TOTAL),
-        "ses": np.where(dim.isin(["edu", "income"]), label, TOTAL), "numerator": numerator,
+        "ses": np.where((dim == "edu") | (dim == "income"), label, TOTAL), "numerator": numerator,
         "denominator": den.to_numpy(), "value": np.asarray(value), "ci_low": np.asarray(low),
         "ci_high": np.asarray(high), "n_years": 3 if spec.period == "3-year" else 1, "flag": FLAG_VALUE,
     })
