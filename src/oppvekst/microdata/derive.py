@@ -255,16 +255,18 @@ def with_flags(b: ir.Table, stats: ir.Table) -> ir.Table:
 
 def _atoms() -> dict[str, Callable[[ir.Table], ir.Value]]:
     """The distinct person-level columns the indicators need, summed by `aggregate`: each denominator
-    condition, each denominator-and-numerator pair, a mean's value and its square. The age restriction is
-    not among them: the age band is a group key, and `aggregate` keeps each indicator's own bands."""
+    condition, each denominator-and-numerator pair, a mean's value and its square. Not among them: the age
+    restriction (the age band is a group key, and `aggregate` keeps each indicator's own bands) and
+    conditions on the group keys alone (counted by `aggregate` from the group's size)."""
     atoms: dict[str, Callable[[ir.Table], ir.Value]] = {}
     for spec in SPECS:
         den = CONDITIONS[spec.den]
-        atoms[_atom(spec, "d")] = lambda b, den=den: den(b).cast("int8")
+        if not _on_keys(spec, "d"):
+            atoms[_atom(spec, "d")] = lambda b, den=den: den(b).cast("int8")
         if spec.measure == "mean":
             atoms[_atom(spec, "s")] = lambda b, den=den, v=spec.value: ibis.ifelse(den(b), b[v], 0.0)
             atoms[_atom(spec, "q")] = lambda b, den=den, v=spec.value: ibis.ifelse(den(b), b[v] * b[v], 0.0)
-        else:
+        elif not _on_keys(spec, "n"):
             num = CONDITIONS[spec.num]
             atoms[_atom(spec, "n")] = lambda b, den=den, num=num: (den(b) & num(b)).cast("int8")
     return atoms
@@ -273,6 +275,24 @@ def _atoms() -> dict[str, Callable[[ir.Table], ir.Value]]:
 def _atom(spec: Spec, role: str) -> str:
     return {"d": f"a_{spec.den}", "n": f"a_{spec.den}__{spec.num}", "s": f"a_{spec.den}__sum_{spec.value}",
             "q": f"a_{spec.den}__sumsq_{spec.value}"}[role]
+
+
+_GROUP_KEYS = ibis.table({"year": "int16", "area": "int64", "sex": "int8", "background": "int8", "edu": "int8",
+                          "quintile": "int8", "band": "int8"}, name="group_keys")
+
+
+def _condition(spec: Spec, role: str, t: ir.Table) -> ir.BooleanValue:
+    den = CONDITIONS[spec.den](t)
+    return den if role == "d" else den & CONDITIONS[spec.num](t)
+
+
+def _on_keys(spec: Spec, role: str) -> bool:
+    """Whether the denominator ("d") or numerator ("n") condition reads the group keys only."""
+    try:
+        _condition(spec, role, _GROUP_KEYS)
+    except AttributeError:      # a column that is not a group key
+        return False
+    return True
 
 
 PERSON_YEARS = "person_years.parquet"
@@ -299,7 +319,7 @@ Expr = Callable[[ir.Table], ir.BooleanValue]
 # The conditions the indicators are made of, on a person-year (after `with_flags`), each written once.
 CONDITIONS: dict[str, Expr] = {
     "everyone": lambda b: ibis.literal(True),
-    "income_known": lambda b: b.eq.notnull(),
+    "income_known": lambda b: b.quintile > 0,              # quintile 0: no household income that year
     "low_income": lambda b: b.low1,                        # under 60 % of the year's national median (EU)
     "income_3_years": lambda b: b.has3,
     "persistent_low_income": lambda b: b.low3,             # three-year sum under 60 % of its median
@@ -392,12 +412,16 @@ def aggregate(flagged: ir.Table) -> ir.Table:
     immigrant category × parents' education × income quintile × age band. For the country that is a few
     million rows at most; the totals and the one-at-a-time breakdowns are summed from it in `tidy`."""
     sums = flagged.group_by(["year", "area", *FINE]).aggregate(
+        n_=flagged.count().cast("float64"),
         **{a: flagged[a].cast("float64").sum() for a in _atoms()})   # whole numbers: exact in float64
     cols = {}
     for spec in SPECS:
         in_ages = sums.band.isin(_bands(spec.ages))
         for role, col in zip("dsq" if spec.measure == "mean" else "dn", value_columns(spec), strict=True):
-            cols[col] = ibis.ifelse(in_ages, sums[_atom(spec, role)], 0.0)
+            if role in "dn" and _on_keys(spec, role):
+                cols[col] = ibis.ifelse(in_ages & _condition(spec, role, sums), sums.n_, 0.0)
+            else:
+                cols[col] = ibis.ifelse(in_ages, sums[_atom(spec, role)], 0.0)
     return sums.select("year", "area", *FINE, **cols)
 
 
