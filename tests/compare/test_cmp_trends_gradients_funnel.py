@@ -128,3 +128,17 @@ def test_vectorised_gradients_equal_statsmodels_per_group():
         for key in ("sii", "sii_low", "sii_high", "rii", "rii_low", "rii_high"):
             assert r[key] == pytest.approx(ref[key], rel=1e-8), (region, family, key)
         assert r["n_groups"] == ref["n_groups"]
+
+
+def test_rii_interval_that_cannot_be_bounded_is_not_computable():
+    import warnings
+
+    from oppvekst.compare.gradients import _indices
+
+    cov = np.array([[1.0, 0.0], [0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # no overflow warning on the way
+        out = _indices(1e-300, 1.0, cov, 10, 0.05)
+    assert np.isnan(out["rii_low"]) and np.isnan(out["rii_high"]) and out["rii"] == 1e-300 / (1e-300 + 1.0)
+    ok = _indices(2.0, -1.0, cov * 0.01, 10, 0.05)   # RII = 2 / 1; finite interval around it
+    assert ok["rii_low"] < 2.0 < ok["rii_high"]

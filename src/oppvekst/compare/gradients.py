@@ -82,9 +82,12 @@ def _indices(b0, b1, cov, df, alpha: float) -> dict:
         # delta method on log RII = log b0 − log(b0 + b1)
         g0, g1 = 1 / b0 - 1 / top, -1 / top
         log_se = np.sqrt(g0 * g0 * cov[0, 0] + 2 * g0 * g1 * cov[0, 1] + g1 * g1 * cov[1, 1])
+    # a fit whose lowest group is near zero has an unbounded RII interval: reported as not computable
+    with np.errstate(invalid="ignore", over="ignore"):
+        low, high = rii * np.exp(-crit * log_se), rii * np.exp(crit * log_se)
+    ok = ok & np.isfinite(low) & np.isfinite(high)
     return {"sii": -b1, "sii_low": -b1 - crit * sii_se, "sii_high": -b1 + crit * sii_se, "rii": rii,
-            "rii_low": np.where(ok, rii * np.exp(-crit * log_se), np.nan),
-            "rii_high": np.where(ok, rii * np.exp(crit * log_se), np.nan)}
+            "rii_low": np.where(ok, low, np.nan), "rii_high": np.where(ok, high, np.nan)}
 
 
 def gradients(obs: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
