@@ -409,8 +409,9 @@ def value_columns(spec: Spec) -> list[str]:
 
 def aggregate(flagged: ir.Table) -> ir.Table:
     """The sums on the engine (an Ibis expression, not yet run): one group-by on year × area × sex ×
-    immigrant category × parents' education × income quintile × age band. For the country that is a few
-    million rows at most; the totals and the one-at-a-time breakdowns are summed from it in `tidy`."""
+    immigrant category × parents' education × income quintile × age band, then each indicator's columns
+    over its own age bands. For the country that is 2.6 million rows; the totals and the one-at-a-time
+    breakdowns are summed from it by `rollups` (or `tidy`)."""
     sums = flagged.group_by(["year", "area", *FINE]).aggregate(
         n_=flagged.count().cast("float64"),
         **{a: flagged[a].cast("float64").sum() for a in _atoms()})   # whole numbers: exact in float64
@@ -552,7 +553,7 @@ def observations(agg: pd.DataFrame) -> pd.DataFrame:
             ages = ages.assign(label=ages["code"].map(band_label)).drop(columns="code")
             d = pd.concat([d, ages.groupby(["region", "year", "dim", "label"], as_index=False)[cols].sum()])
         d = d.rename(columns=names)
-        d = d[d["den"] > 0]   # no cell with a zero denominator is loaded
+        d = d[d["label"].notna() & (d["den"] > 0)]   # a known category; no cell with a zero denominator
         out.append(_to_observations(spec, d))
     return frame(pd.concat(out, ignore_index=True))
 
