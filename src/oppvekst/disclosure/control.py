@@ -18,6 +18,12 @@ can believe, so a protected cell that is not a linear combination of them cannot
 interval has positive width (`stats["certified"]`). Cells near an inner cell forced to equal its
 denominator get their intervals measured directly, and a pinned one gets a neighbour hidden.
 `check=True` also runs the full attack check (an interval for every suppressed cell).
+
+A table that breaks its totals down by one classification at a time (the derived microdata tables:
+sex, or age band, or immigrant category, or parents' education, or income quintile) is modelled with
+every classification crossed while that stays small; beyond MAX_CROSSED_ATOMS inner cells it is
+protected as linked one-way tables sharing their totals, each proven on its own and the totals hidden
+alike in all of them (SSB GaussSuppression's linkedGauss = "consistent").
 """
 
 from __future__ import annotations
@@ -30,10 +36,10 @@ import pandas as pd
 
 from oppvekst.disclosure import attack
 from oppvekst.disclosure.coverage import coverage, series
-from oppvekst.disclosure.model import TableModel, build
+from oppvekst.disclosure.model import FAMILIES, TableModel, _age_interval, build
 from oppvekst.disclosure.primary import Rules, primary
 from oppvekst.disclosure.secondary import secondary
-from oppvekst.observations import COLUMNS, DIMENSIONS, FLAG_SUPPRESSED, FLAG_VALUE
+from oppvekst.observations import COLUMNS, DIMENSIONS, FLAG_SUPPRESSED, FLAG_VALUE, TOTAL
 
 MAX_ROUNDS = 4
 
@@ -75,8 +81,13 @@ def suppress(table: pd.DataFrame, rules: Rules, *, manual: pd.DataFrame | None =
     """Disclosure control of one or more indicators' tables (each indicator on its own)."""
     parts, checks, stats = [], [], {}
     for ind, part in table.groupby("indicator", sort=True):
-        res = _suppress_one(part, rules, manual=manual, pooled_periods=pooled_periods, check=check,
-                            progress=progress)
+        ways = _one_way_tables(part)
+        if ways is not None and build(part, pooled_periods=pooled_periods).n_atoms > MAX_CROSSED_ATOMS:
+            res = _suppress_linked(ways, rules, manual=manual, pooled_periods=pooled_periods, check=check,
+                                   progress=progress)
+        else:
+            res = _suppress_one(part, rules, manual=manual, pooled_periods=pooled_periods, check=check,
+                                progress=progress)
         parts.append(res.table)
         if res.check is not None:
             checks.append(res.check.assign(indicator=ind))
@@ -84,6 +95,96 @@ def suppress(table: pd.DataFrame, rules: Rules, *, manual: pd.DataFrame | None =
             stats[k] = min(stats.get(k, v), v) if k == "certified" else stats.get(k, 0) + v
     out = pd.concat(parts, ignore_index=True) if parts else table.iloc[0:0]
     return Suppression(out, rules, pd.concat(checks, ignore_index=True) if checks else None, stats)
+
+
+# Above this many inner cells the cross-classified model of a table of one-way breakdowns is too large to
+# solve here (the national synthetic release: 3.2 million per indicator); such a table is then protected
+# as linked one-way tables instead.
+MAX_CROSSED_ATOMS = 250_000
+MAX_LINK_ROUNDS = 6
+
+
+def _one_way_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
+    """A table whose cells break the total down by one classification at a time (sex, or age band, or
+    immigrant category, or a family of `ses`, never two at once), split into one table per
+    classification, each with the totals; None for any other table.
+
+    Nothing published crosses two classifications, so the tables share only their totals: the linked
+    tables of SSB's GaussSuppression, protected here as it does with linkedGauss = "consistent" (each
+    table on its own, the common cells suppressed alike in all)."""
+    age = _headline_age(table)
+    if age is None:
+        return None
+    headline = {"sex": TOTAL, "background": TOTAL, "ses": TOTAL, "age": age}
+    ses_family = table["ses"].map(lambda c: next((p for p in FAMILIES["ses"] if c.startswith(p)), "other"))
+    way = pd.Series("", index=table.index, dtype=object)
+    ways = 0
+    for col, total in headline.items():
+        off = table[col] != total
+        ways += off.astype(int)
+        way[off] = col if col != "ses" else "ses:" + ses_family[off]
+    if (ways > 1).any() or way[ways == 1].nunique() < 2:
+        return None
+    totals = table[ways == 0]
+    return {name: pd.concat([totals, table[way == name]]) for name in sorted(way[ways == 1].unique())}
+
+
+def _suppress_linked(ways: dict[str, pd.DataFrame], rules: Rules, *, manual, pooled_periods: bool, check: bool,
+                     progress) -> Suppression:
+    """Each one-way table protected on its own; a total hidden in one is hidden in all, until none changes."""
+    say = progress or (lambda _msg: None)
+    keys = list(DIMENSIONS)
+    forced = pd.DataFrame(columns=keys)
+    for rounds in range(1, MAX_LINK_ROUNDS + 1):
+        results = {}
+        for name, sub in ways.items():
+            say(f"koblet tabell / linked table {name} (runde {rounds})")
+            extra = forced if manual is None or manual.empty else pd.concat([manual[keys], forced])
+            results[name] = _suppress_one(sub, rules, manual=extra, pooled_periods=pooled_periods, check=check,
+                                          progress=progress)
+        hidden = pd.concat([_hidden_totals(r.table) for r in results.values()]).drop_duplicates()
+        if len(hidden) == len(forced.drop_duplicates()):
+            break
+        forced = hidden
+    first = next(iter(results.values())).table
+    totals = first[_is_total_row(first)].copy()
+    out = [totals] + [r.table[~_is_total_row(r.table)] for r in results.values()]
+    table = pd.concat(out, ignore_index=True)
+    # totals hidden to keep another table's protection are secondary suppressions, not manual ones
+    user = _manual_mask(table, manual)
+    relabel = (table["flag_reason"] == "manual").fillna(False).to_numpy() & ~user
+    table["flag_reason"] = table["flag_reason"].astype(object)
+    table.loc[relabel, "flag_reason"] = "secondary"
+    table["flag_reason"] = pd.array(table["flag_reason"], dtype="string")
+    reasons = table["flag_reason"].astype(object)
+    stats = {"cells": len(table), **{r: int((reasons == r).sum()) for r in
+                                     ("primary", "complement", "secondary", "series", "coverage", "manual")},
+             "rounds": rounds, "linked_tables": len(ways),
+             "certified": min(int(r.stats["certified"]) for r in results.values()),
+             "small_published": sum(int(r.stats["small_published"]) for r in results.values())}
+    checks = [r.check.assign(table=name) for name, r in results.items() if r.check is not None]
+    for k in ("pinned", "pinned_primary", "narrow_primary"):
+        if all(k in r.stats for r in results.values()):
+            stats[k] = sum(int(r.stats[k]) for r in results.values())
+    return Suppression(table, rules, pd.concat(checks, ignore_index=True) if checks else None, stats)
+
+
+def _headline_age(t: pd.DataFrame) -> str | None:
+    """The widest age group among the rows with no other breakdown: the table's total age."""
+    plain = t.loc[(t["sex"] == TOTAL) & (t["background"] == TOTAL) & (t["ses"] == TOTAL), "age"]
+    spans = {a: _age_interval(a) for a in plain.unique()}
+    if not spans or any(v is None for v in spans.values()):
+        return None
+    return max(spans, key=lambda a: spans[a][1] - spans[a][0])
+
+
+def _is_total_row(t: pd.DataFrame) -> pd.Series:
+    """The rows of a linked one-way table that are its totals (the same rows in every one of them)."""
+    return (t["sex"] == TOTAL) & (t["background"] == TOTAL) & (t["ses"] == TOTAL) & (t["age"] == _headline_age(t))
+
+
+def _hidden_totals(t: pd.DataFrame) -> pd.DataFrame:
+    return t.loc[_is_total_row(t) & (t["flag"] == FLAG_SUPPRESSED), list(DIMENSIONS)]
 
 
 def _manual_mask(cells: pd.DataFrame, manual: pd.DataFrame | None) -> np.ndarray:
