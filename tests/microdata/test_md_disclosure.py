@@ -53,3 +53,15 @@ def test_linked_suppression_is_consistent_and_proven(table, monkeypatch):
     assert set(out.loc[out["flag"] == FLAG_SUPPRESSED, "flag_reason"]) <= {"primary", "complement", "secondary",
                                                                            "series", "coverage"}
     assert isinstance(res.check, pd.DataFrame) and set(res.check["table"]) == set(control._one_way_tables(table))
+
+
+def test_linked_tables_that_do_not_agree_are_not_certified(obs, monkeypatch):
+    ind = "kindergarten_1_5_syn"       # near 100 %: small complements, so hidden totals spread between tables
+    table = obs[(obs["indicator"] == ind) & (obs["period_from"] >= 2022)]
+    monkeypatch.setattr(control, "MAX_CROSSED_ATOMS", 0)
+    rules = publication.rules_for(ind)
+    full = control.suppress(table, rules, pooled_periods=publication.pooled(ind), check=False)
+    assert full.stats["rounds"] >= 2 and full.ok          # a total hidden in one table had to be hidden in the rest
+    monkeypatch.setattr(control, "MAX_LINK_ROUNDS", 1)
+    cut = control.suppress(table, rules, pooled_periods=publication.pooled(ind), check=False)
+    assert cut.stats["certified"] == 0 and not cut.ok     # stopped before the common cells agreed: not publishable

@@ -134,21 +134,33 @@ def _suppress_linked(ways: dict[str, pd.DataFrame], rules: Rules, *, manual, poo
     """Each one-way table protected on its own; a total hidden in one is hidden in all, until none changes."""
     say = progress or (lambda _msg: None)
     keys = list(DIMENSIONS)
-    forced = pd.DataFrame(columns=keys)
+    some = next(iter(ways.values()))
+    totals = some[_is_total_row(some)]
+    total_keys = pd.Series(list(totals[keys].itertuples(index=False, name=None)), index=totals.index)
+    results: dict[str, Suppression] = {}
+    hidden_of: dict[str, set] = {}
+    forced: set = set()
+    converged = False
     for rounds in range(1, MAX_LINK_ROUNDS + 1):
-        results = {}
         for name, sub in ways.items():
+            if name in results and forced <= hidden_of[name]:
+                continue            # already hides every common cell the other tables hide
             say(f"koblet tabell / linked table {name} (runde {rounds})")
-            extra = forced if manual is None or manual.empty else pd.concat([manual[keys], forced])
+            extra = totals.loc[total_keys.isin(forced), keys]
+            if manual is not None and not manual.empty:
+                extra = pd.concat([manual[keys], extra])
             results[name] = _suppress_one(sub, rules, manual=extra, pooled_periods=pooled_periods, check=check,
                                           progress=progress)
-        hidden = pd.concat([_hidden_totals(r.table) for r in results.values()]).drop_duplicates()
-        if len(hidden) == len(forced.drop_duplicates()):
+            t = results[name].table
+            hidden_of[name] = set(t.loc[_is_total_row(t) & (t["flag"] == FLAG_SUPPRESSED), keys]
+                                  .itertuples(index=False, name=None))
+        union = set().union(*hidden_of.values())
+        if all(h == union for h in hidden_of.values()):
+            converged = True
             break
-        forced = hidden
-    first = next(iter(results.values())).table
-    totals = first[_is_total_row(first)].copy()
-    out = [totals] + [r.table[~_is_total_row(r.table)] for r in results.values()]
+        forced = union
+    first = next(iter(results.values())).table        # at convergence the common cells agree in every table
+    out = [first[_is_total_row(first)]] + [r.table[~_is_total_row(r.table)] for r in results.values()]
     table = pd.concat(out, ignore_index=True)
     # totals hidden to keep another table's protection are secondary suppressions, not manual ones
     user = _manual_mask(table, manual)
@@ -160,7 +172,8 @@ def _suppress_linked(ways: dict[str, pd.DataFrame], rules: Rules, *, manual, poo
     stats = {"cells": len(table), **{r: int((reasons == r).sum()) for r in
                                      ("primary", "complement", "secondary", "series", "coverage", "manual")},
              "rounds": rounds, "linked_tables": len(ways),
-             "certified": min(int(r.stats["certified"]) for r in results.values()),
+             # not converged: the common cells are not hidden alike, so nothing is certified
+             "certified": min(int(r.stats["certified"]) for r in results.values()) if converged else 0,
              "small_published": sum(int(r.stats["small_published"]) for r in results.values())}
     checks = [r.check.assign(table=name) for name, r in results.items() if r.check is not None]
     for k in ("pinned", "pinned_primary", "narrow_primary"):
@@ -181,10 +194,6 @@ def _headline_age(t: pd.DataFrame) -> str | None:
 def _is_total_row(t: pd.DataFrame) -> pd.Series:
     """The rows of a linked one-way table that are its totals (the same rows in every one of them)."""
     return (t["sex"] == TOTAL) & (t["background"] == TOTAL) & (t["ses"] == TOTAL) & (t["age"] == _headline_age(t))
-
-
-def _hidden_totals(t: pd.DataFrame) -> pd.DataFrame:
-    return t.loc[_is_total_row(t) & (t["flag"] == FLAG_SUPPRESSED), list(DIMENSIONS)]
 
 
 def _manual_mask(cells: pd.DataFrame, manual: pd.DataFrame | None) -> np.ndarray:
