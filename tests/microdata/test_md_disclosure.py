@@ -65,3 +65,17 @@ def test_linked_tables_that_do_not_agree_are_not_certified(obs, monkeypatch):
     monkeypatch.setattr(control, "MAX_LINK_ROUNDS", 1)
     cut = control.suppress(table, rules, pooled_periods=publication.pooled(ind), check=False)
     assert cut.stats["certified"] == 0 and not cut.ok     # stopped before the common cells agreed: not publishable
+
+
+def test_a_mean_keeps_the_people_with_no_known_district(obs):
+    """Stavanger's mean school points include pupils with no known city district: the model must keep that
+    remainder (found from the sums, mean × count, since a mean has no numerator), or its equations
+    contradict the figures."""
+    from oppvekst.disclosure import model
+
+    t = obs[(obs["indicator"] == "lower_secondary_points_syn") & (obs["sex"] == TOTAL)
+            & (obs["background"] == TOTAL) & (obs["ses"] == TOTAL)]
+    region = model.build(t).dims[0]
+    districts = [j for j, code in enumerate(region.nodes) if code.startswith("1103") and len(code) == 6]
+    own = region.member[region.index["1103"]] & ~region.member[districts].any(axis=0)
+    assert [region.atoms[a] for a in own.nonzero()[0]] == ["1103\\rest"]

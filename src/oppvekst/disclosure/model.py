@@ -196,7 +196,12 @@ def _region_parents(codes: list[str]) -> dict[str, str | None]:
 def _check_relations(dim: Dimension, table: pd.DataFrame, key: str, keys: list[str]) -> Dimension:
     """Drop remainder atoms the figures show to be empty; detach nodes the figures contradict."""
     others = [d for d in keys if d != key]
-    values = table[others + [key, "numerator", "denominator"]].dropna(subset=["numerator", "denominator"])
+    values = table[others + [key, "numerator", "denominator", "value"]].copy()
+    # a mean has no numerator: its sums (mean × count) add up instead, to within rounding
+    mean_like = bool(values["numerator"].isna().all() and values["value"].notna().any())
+    if mean_like:
+        values["numerator"] = values["value"] * values["denominator"]
+    values = values.drop(columns="value").dropna(subset=["numerator", "denominator"])
     maximal_inside = _maximal_inside(dim.member)
     pairs, spare = [], {}
     for i, node in enumerate(dim.nodes):
@@ -220,9 +225,9 @@ def _check_relations(dim: Dimension, table: pd.DataFrame, key: str, keys: list[s
     both = parts.merge(whole, on=["parent", *others])
     both["dn"] = both["numerator"] - both["n"]
     both["dd"] = both["denominator"] - both["d"]
-    tol = 1e-9
-    flags = pd.DataFrame({"parent": both["parent"], "neg": both["dn"] < -tol, "negd": both["dd"] < -tol,
-                          "pos": both["dn"] > tol, "posd": both["dd"] > tol})
+    tol, tol_n = 1e-9, (1e-9 * both["numerator"].abs().clip(lower=1) if mean_like else 1e-9)
+    flags = pd.DataFrame({"parent": both["parent"], "neg": both["dn"] < -tol_n, "negd": both["dd"] < -tol,
+                          "pos": both["dn"] > tol_n, "posd": both["dd"] > tol})
     stats = flags.groupby("parent")[["neg", "negd", "pos", "posd"]].any()
     drop_atoms: set[int] = set()
     member = dim.member.copy()
