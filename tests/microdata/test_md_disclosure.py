@@ -53,6 +53,11 @@ def test_linked_suppression_is_consistent_and_proven(table, monkeypatch):
     assert set(out.loc[out["flag"] == FLAG_SUPPRESSED, "flag_reason"]) <= {"primary", "complement", "secondary",
                                                                            "series", "coverage"}
     assert isinstance(res.check, pd.DataFrame) and set(res.check["table"]) == set(control._one_way_tables(table))
+    # the public check on the published table sees the same linked tables, each total once
+    from oppvekst.disclosure import check_table
+
+    public = check_table(res.published(), limit=rules.numerator_max, pooled_periods=publication.pooled(IND))
+    assert public.ok and len(public.intervals) == int((out["flag"] == FLAG_SUPPRESSED).sum())
 
 
 def test_linked_tables_that_do_not_agree_are_not_certified(obs, monkeypatch):

@@ -79,8 +79,15 @@ def read_table(path: Path) -> pd.DataFrame:
 def check_table(table: pd.DataFrame, *, limit: int | None = None, pooled_periods: bool = False,
                 protected_only: bool = False) -> CheckResult:
     """Attack intervals for every suppressed cell of a published table (all indicators in it)."""
+    from oppvekst.disclosure.control import MAX_CROSSED_ATOMS, _one_way_tables
+
     frames, smalls = [], []
-    for ind, part in table.groupby("indicator", sort=True):
+    pieces = []
+    for _ind, part in table.groupby("indicator", sort=True):
+        ways = _one_way_tables(part)
+        too_big = ways is not None and build(part, pooled_periods=pooled_periods).n_atoms > MAX_CROSSED_ATOMS
+        pieces += list(ways.values()) if too_big else [part]     # as `suppress` protected it: linked tables
+    for part in pieces:
         model = build(part, pooled_periods=pooled_periods)
         cells = model.cells
         n = cells["numerator"].to_numpy(dtype=float)
@@ -104,5 +111,12 @@ def check_table(table: pd.DataFrame, *, limit: int | None = None, pooled_periods
             smalls.append(cells.loc[published & (count >= 1) & (count <= limit), keys[:-1] + ["numerator"]])
     intervals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["low", "high", "width", "pinned", "flag_reason"])
-    small = pd.concat(smalls, ignore_index=True) if smalls else pd.DataFrame()
+    if len(pieces) > table["indicator"].nunique() and len(intervals):
+        # a total in several linked tables: the attacker takes the narrowest of its intervals
+        keys = [c for c in intervals.columns if c not in ("low", "high", "width", "pinned")]
+        intervals = intervals.groupby(keys, dropna=False, as_index=False, sort=False).agg(
+            low=("low", "max"), high=("high", "min"), pinned=("pinned", "any"))
+        intervals["width"] = intervals["high"] - intervals["low"]
+        intervals["pinned"] |= intervals["width"] <= attack.PINNED * np.maximum(1.0, intervals["high"].abs())
+    small = pd.concat(smalls, ignore_index=True).drop_duplicates() if smalls else pd.DataFrame()
     return CheckResult(intervals, small, len(table))
