@@ -41,7 +41,7 @@ from oppvekst.disclosure.primary import Rules, primary
 from oppvekst.disclosure.secondary import secondary
 from oppvekst.observations import COLUMNS, DIMENSIONS, FLAG_SUPPRESSED, FLAG_VALUE, TOTAL
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 10   # rounds of secondary suppression before a table is left unproven (near-100 % tables need more)
 
 
 @dataclass
