@@ -121,3 +121,32 @@ def test_rate_and_size_limits(people, monkeypatch):
     assert big.status_code == 413
     many = client.get("/api/v1/auth/me", params=[("region", str(i)) for i in range(6)], headers=admin)
     assert many.status_code == 413
+
+
+def test_publish_can_withhold_the_unproven_indicators(people, small_table):
+    import pandas as pd
+    from sqlalchemy import update
+
+    from oppvekst.access.models import DisclosureRun
+    from oppvekst.disclosure import publication
+    from oppvekst.warehouse import Warehouse
+
+    other = small_table["indicator"].iloc[0] + "_b"
+    with Warehouse() as wh:
+        rel = wh.load_release(pd.concat([small_table, small_table.assign(indicator=other)], ignore_index=True),
+                              source="test: synthetic", synthetic=True)
+        publication.apply(wh, rel.id)
+        with publication._session() as s:      # as if the second indicator's proof had not held
+            s.execute(update(DisclosureRun).where(DisclosureRun.release == rel.id, DisclosureRun.indicator == other)
+                      .values(certified=False))
+            s.commit()
+        try:
+            publication.publish(wh, rel.id)
+            raise AssertionError("published with an unproven indicator")
+        except publication.NotReady as exc:
+            assert other in str(exc)
+        assert publication.publish(wh, rel.id, withhold_unproven=True) == [other]
+        public = publication.masked(wh, wh.observations(indicator=None, sex=None))
+    assert set(public.loc[public["release"] == rel.id, "indicator"]) == {small_table["indicator"].iloc[0]}
+    entry = audit.entries(action="release_publish")[0]
+    assert entry["detail"]["withheld"] == [other]

@@ -118,7 +118,11 @@ def apply_cmd(file: Path = typer.Argument(None, help="Tabell å prikke (CSV/Parq
 
 
 @disclosure_app.command("publish")
-def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publiseres")) -> None:
+def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publiseres"),
+                withhold_unproven: bool = typer.Option(
+                    False, "--withhold-unproven",
+                    help="Publiser de beviste indikatorene, hold resten tilbake / publish the proven indicators, "
+                         "withhold the rest")) -> None:
     """Publiser en kontrollert versjon (krever lagret og bevist prikking) / publish a controlled release."""
     from oppvekst.access import install_warehouse_audit
     from oppvekst.disclosure import publication
@@ -127,10 +131,11 @@ def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publis
     install_warehouse_audit()
     with Warehouse() as wh:
         try:
-            publication.publish(wh, release)
+            withheld = publication.publish(wh, release, withhold_unproven=withhold_unproven)
         except (publication.NotReady, KeyError) as exc:
             _fail(exc)
-    Console().print(f"Versjon {release} er publisert / release {release} is published.")
+    Console().print(f"Versjon {release} er publisert / release {release} is published."
+                    + (f" Holdt tilbake (ikke bevist) / withheld (not proven): {', '.join(withheld)}" if withheld else ""))
 
 
 @disclosure_app.command("mark")

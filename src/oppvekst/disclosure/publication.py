@@ -180,8 +180,12 @@ def version() -> tuple:
                 s.execute(select(func.count()).select_from(DisclosureRelease)).scalar_one())
 
 
-def publish(wh, release_id: int) -> None:
-    """Make a controlled release public; every indicator needs a stored suppression whose proof holds."""
+def publish(wh, release_id: int, *, withhold_unproven: bool = False) -> list[str]:
+    """Make a controlled release public; every indicator needs a stored suppression whose proof holds.
+
+    With `withhold_unproven`, the proven indicators are published and the others stay withheld from
+    everyone (as `masked` does for any indicator without a proven suppression); at least one must be
+    proven. Returns the indicators withheld."""
     from oppvekst.access.audit import actor
     from oppvekst.access.models import DisclosureRelease
 
@@ -191,7 +195,7 @@ def publish(wh, release_id: int) -> None:
     if info is None:
         raise NotReady(f"release {rid} holds published figures already: it needs no publication step")
     missing = [i for i in rel.indicators if not info["runs"].get(i)]
-    if missing:
+    if missing and (not withhold_unproven or len(missing) == len(rel.indicators)):
         raise NotReady(f"release {rid}: no proven disclosure control for {missing}; "
                        f"run `oppvekst disclosure apply --release {rid}`")
     who = actor()
@@ -202,7 +206,9 @@ def publish(wh, release_id: int) -> None:
             s.add(row)
         row.published_at, row.published_by = datetime.now(UTC), who
         s.commit()
-    _audit("release_publish", f"release:{rid}", {"indicators": list(rel.indicators), "hash": digest})
+    _audit("release_publish", f"release:{rid}", {"indicators": [i for i in rel.indicators if i not in missing],
+                                                  "withheld": missing, "hash": digest})
+    return missing
 
 
 def _pattern(keys: list[tuple[int, str]]) -> pd.DataFrame:
