@@ -7,24 +7,16 @@ When the server is unreachable the PostgreSQL cases are skipped, except under CI
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
+from tests.conftest import pg_schema
 
 from oppvekst.evidence import db
 from oppvekst.evidence.store import EvidenceStore
 
-PG_URL = os.environ.get("OPPVEKST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 EV_TABLES = ("ev_audit", "ev_meta", "ev_local_example", "ev_effect", "ev_study", "ev_measure_outcome",
              "ev_measure_prevention", "ev_measure_arena", "ev_measure", "ev_outcome_indicator", "ev_outcome",
              "ev_search")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(autouse=True)
@@ -36,28 +28,8 @@ def _close_sqlite_engines():
 
 @pytest.fixture(scope="session")
 def pg_url():
-    admin = create_engine(PG_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL unreachable at {PG_URL}: {exc.orig}"
-        if _in_ci():
-            pytest.fail(message + " (CI=true: the PostgreSQL tests must run)")
-        pytest.skip(message)
-    schema = f"ev_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    try:
+    with pg_schema("ev_test", db.dispose) as url:
         yield url
-    finally:
-        db.dispose(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from tests.conftest import pg_schema
 
 from oppvekst.errors import InputError
 from oppvekst.indicators import asss
 from oppvekst.observations import frame
 from oppvekst.warehouse import Warehouse
 
-PG_URL = os.environ.get("OPPVEKST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 HEADER = ";".join(asss.CSV_COLUMNS)
 
 
@@ -168,26 +163,8 @@ def test_build_loads_the_reports_into_the_warehouse(tmp_path):
 
 @pytest.fixture
 def pg_url():
-    admin = create_engine(PG_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL unreachable at {PG_URL}: {exc.orig}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
-    schema = f"asss_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        asss.dispose_all()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("asss_test", lambda _url: asss.dispose_all()) as url:
+        yield url
 
 
 @pytest.mark.postgres
