@@ -79,16 +79,15 @@ def read_table(path: Path) -> pd.DataFrame:
 def check_table(table: pd.DataFrame, *, limit: int | None = None, pooled_periods: bool = False,
                 protected_only: bool = False) -> CheckResult:
     """Attack intervals for every suppressed cell of a published table (all indicators in it)."""
-    from oppvekst.disclosure.control import MAX_CROSSED_ATOMS, _one_way_tables
+    from oppvekst.disclosure.control import protected_tables
 
     frames, smalls = [], []
-    pieces = []
+    pieces = []        # (table, its model if already built), as `suppress` protected them
     for _ind, part in table.groupby("indicator", sort=True):
-        ways = _one_way_tables(part)
-        too_big = ways is not None and build(part, pooled_periods=pooled_periods).n_atoms > MAX_CROSSED_ATOMS
-        pieces += list(ways.values()) if too_big else [part]     # as `suppress` protected it: linked tables
-    for part in pieces:
-        model = build(part, pooled_periods=pooled_periods)
+        ways, model = protected_tables(part, pooled_periods)
+        pieces += [(w, None) for w in ways.values()] if ways is not None else [(part, model)]
+    for part, model in pieces:
+        model = model or build(part, pooled_periods=pooled_periods)
         cells = model.cells
         n = cells["numerator"].to_numpy(dtype=float)
         d = cells["denominator"].to_numpy(dtype=float)

@@ -81,13 +81,13 @@ def suppress(table: pd.DataFrame, rules: Rules, *, manual: pd.DataFrame | None =
     """Disclosure control of one or more indicators' tables (each indicator on its own)."""
     parts, checks, stats = [], [], {}
     for ind, part in table.groupby("indicator", sort=True):
-        ways = _one_way_tables(part)
-        if ways is not None and build(part, pooled_periods=pooled_periods).n_atoms > MAX_CROSSED_ATOMS:
+        ways, model = protected_tables(part, pooled_periods)
+        if ways is not None:
             res = _suppress_linked(ways, rules, manual=manual, pooled_periods=pooled_periods, check=check,
                                    progress=progress)
         else:
             res = _suppress_one(part, rules, manual=manual, pooled_periods=pooled_periods, check=check,
-                                progress=progress)
+                                progress=progress, model=model)
         parts.append(res.table)
         if res.check is not None:
             checks.append(res.check.assign(indicator=ind))
@@ -102,6 +102,17 @@ def suppress(table: pd.DataFrame, rules: Rules, *, manual: pd.DataFrame | None =
 # as linked one-way tables instead.
 MAX_CROSSED_ATOMS = 250_000
 MAX_LINK_ROUNDS = 6
+
+
+def protected_tables(table: pd.DataFrame, pooled_periods: bool) -> tuple[dict[str, pd.DataFrame] | None,
+                                                                        TableModel | None]:
+    """How one indicator's table is protected: as linked one-way tables (returned, with no model) when its
+    crossed model would be too large, else whole (None, and the crossed model when it was built)."""
+    ways = _one_way_tables(table)
+    if ways is None:
+        return None, None
+    model = build(table, pooled_periods=pooled_periods)
+    return (ways, None) if model.n_atoms > MAX_CROSSED_ATOMS else (None, model)
 
 
 def _one_way_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame] | None:
@@ -205,10 +216,10 @@ def _manual_mask(cells: pd.DataFrame, manual: pd.DataFrame | None) -> np.ndarray
 
 
 def _suppress_one(table: pd.DataFrame, rules: Rules, *, manual, pooled_periods: bool, check: bool,
-                  progress) -> Suppression:
+                  progress, model: TableModel | None = None) -> Suppression:
     say = progress or (lambda _msg: None)
     say("modell / model")
-    model = build(table, pooled_periods=pooled_periods)
+    model = model or build(table, pooled_periods=pooled_periods)
     cells = model.cells
     n = cells["numerator"].to_numpy(dtype=float)
     d = cells["denominator"].to_numpy(dtype=float)
