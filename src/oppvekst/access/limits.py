@@ -1,10 +1,5 @@
-"""Limits on request rate and query size. Operational settings with defaults, set by environment:
-
-OPPVEKST_RATE_LIMIT           requests per minute per client without login (default 600)
-OPPVEKST_RATE_LIMIT_USER      requests per minute per logged-in user (default 1200)
-OPPVEKST_RATE_LIMIT_LOGIN     login attempts per minute per client (default 10)
-OPPVEKST_MAX_BODY_BYTES       largest request body (default 1 000 000)
-OPPVEKST_MAX_QUERY_REGIONS    most regions in one query (default 500)
+"""Limits on request rate and query size (settings OPPVEKST_RATE_LIMIT*, OPPVEKST_MAX_BODY_BYTES and
+OPPVEKST_MAX_QUERY_REGIONS, declared with their defaults in oppvekst.config).
 
 The limiter is a token bucket per client in this process; behind several workers, put the same
 limit in the reverse proxy as well.
@@ -12,33 +7,19 @@ limit in the reverse proxy as well.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
 
-from oppvekst.errors import InputError
-
-
-def setting(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError("must be a whole number", field=name) from None
-    if value <= 0:
-        raise InputError("must be positive", field=name)
-    return value
+from oppvekst import config
 
 
 def max_body_bytes() -> int:
-    return setting("OPPVEKST_MAX_BODY_BYTES", 1_000_000)
+    return config.integer("OPPVEKST_MAX_BODY_BYTES")
 
 
 def max_query_regions() -> int:
-    return setting("OPPVEKST_MAX_QUERY_REGIONS", 500)
+    return config.integer("OPPVEKST_MAX_QUERY_REGIONS")
 
 
 @dataclass
@@ -68,6 +49,6 @@ class Limits:
     """The limiters of one running application."""
 
     def __init__(self) -> None:
-        self.public = TokenBucket(setting("OPPVEKST_RATE_LIMIT", 600))
-        self.user = TokenBucket(setting("OPPVEKST_RATE_LIMIT_USER", 1200))
-        self.login = TokenBucket(setting("OPPVEKST_RATE_LIMIT_LOGIN", 10))
+        self.public = TokenBucket(config.integer("OPPVEKST_RATE_LIMIT"))
+        self.user = TokenBucket(config.integer("OPPVEKST_RATE_LIMIT_USER"))
+        self.login = TokenBucket(config.integer("OPPVEKST_RATE_LIMIT_LOGIN"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from functools import cache
 
 from sqlalchemy import select
 
+from oppvekst import config
 from oppvekst.access import audit, db, passwords
 from oppvekst.access.models import ApiToken, User
 from oppvekst.access.roles import USER_ROLES, Role
@@ -21,20 +21,13 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 TOKEN_PREFIX = "opv_"
 
 
-def _int_env(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        raise InputError("must be a whole number", field=name) from None
-
-
 def max_failed_logins() -> int:
-    """Failed logins in a row before the account is locked (OPPVEKST_MAX_FAILED_LOGINS, default 5)."""
-    return _int_env("OPPVEKST_MAX_FAILED_LOGINS", 5)
+    """Failed logins in a row before the account is locked."""
+    return config.integer("OPPVEKST_MAX_FAILED_LOGINS")
 
 
 def lockout_minutes() -> int:
-    return _int_env("OPPVEKST_LOCKOUT_MINUTES", 15)
+    return config.integer("OPPVEKST_LOCKOUT_MINUTES")
 
 
 @dataclass(frozen=True)

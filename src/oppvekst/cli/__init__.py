@@ -13,7 +13,7 @@ def _register() -> None:
     from oppvekst.cli import evidence
     from oppvekst.cli import microdata  # noqa: F401
     from oppvekst.cli import profiles  # noqa: F401
-    from oppvekst.cli import access, disclosure  # noqa: F401
+    from oppvekst.cli import access, disclosure, settings  # noqa: F401
     from oppvekst.access import install_warehouse_audit
 
     install_warehouse_audit()   # every release loaded or rolled back from the command line is audited

@@ -8,7 +8,6 @@ administrator, need an administrator's login (OPPVEKST_TOKEN, or --user with a p
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from oppvekst import config
 from oppvekst.cli import app
 from oppvekst.cli.core import JsonOpt, _fail, _print_json, _table
 from oppvekst.errors import InputError
@@ -149,7 +149,7 @@ def _administrator(user: str | None):
     from oppvekst.access import audit, users
     from oppvekst.access.roles import Role
 
-    token = os.environ.get("OPPVEKST_TOKEN")
+    token = config.raw("OPPVEKST_TOKEN")
     p = users.from_token(token) if token else None
     if p is None and user:
         p = users.authenticate(user, typer.prompt("Passord / password", hide_input=True))

@@ -3,8 +3,8 @@ override. Thin: everything happens in oppvekst.evidence. Every data command answ
 
 from __future__ import annotations
 
+import getpass
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -25,6 +25,13 @@ def _options(ctx: typer.Context,
              db: str = typer.Option(None, "--db", help="Database-URL (standard: OPPVEKST_DB_URL eller "
                                                         "SQLite under OPPVEKST_HOME).")) -> None:
     ctx.obj = {"db": db}
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in some containers
+        return "cli"
 
 
 def _store(ctx: typer.Context):
@@ -177,7 +184,7 @@ def import_(ctx: typer.Context, file: Path,
     """Importer JSON eller CSV; alt eller ingenting / import JSON or CSV, all or nothing."""
     from oppvekst.evidence.exchange import import_file
 
-    actor = os.environ.get("USER") or "cli"
+    actor = _os_user()
     try:
         counts = import_file(_store(ctx), file, table=table, actor=f"cli:{actor}")
     except InputError as exc:
@@ -240,7 +247,7 @@ def override(ctx: typer.Context, measure_id: str, level: int = typer.Argument(No
              editor: str = typer.Option(None, help="Hvem overstyrer (standard: $USER)")) -> None:
     """Overstyr evidensnivået med begrunnelse / override the evidence level with a reason."""
     store = _store(ctx)
-    actor = editor or os.environ.get("USER") or "cli"
+    actor = editor or _os_user()
     try:
         if clear:
             store.clear_level_override(measure_id, actor)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from oppvekst import config
 from oppvekst.errors import InputError
 
 POLICY_FILE = Path(__file__).with_name("policy.yaml")
@@ -33,7 +33,7 @@ def _load(path: str) -> dict:
 
 
 def policy() -> dict:
-    return dict(_load(os.environ.get("OPPVEKST_DISCLOSURE_POLICY", str(POLICY_FILE))))
+    return dict(_load(config.raw("OPPVEKST_DISCLOSURE_POLICY") or str(POLICY_FILE)))
 
 
 def pooled(indicator_id: str) -> bool:

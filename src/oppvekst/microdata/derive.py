@@ -22,7 +22,6 @@ cluster in production). Three steps:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from oppvekst import regions
+from oppvekst import config, regions
 from oppvekst.indicators.stats import wilson
 from oppvekst.microdata import params as P
 from oppvekst.observations import FLAG_VALUE, TOTAL, frame
@@ -58,12 +57,11 @@ def spark_session():
     """A Spark session: OPPVEKST_SPARK_MASTER (default local[2]); a cluster URL in production."""
     from pyspark.sql import SparkSession
 
-    master = os.environ.get("OPPVEKST_SPARK_MASTER", "local[2]")
-    return (SparkSession.builder.master(master).appName("oppvekst-microdata")
+    return (SparkSession.builder.master(config.raw("OPPVEKST_SPARK_MASTER")).appName("oppvekst-microdata")
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get("OPPVEKST_SPARK_PARTITIONS", "4"))
+            .config("spark.sql.shuffle.partitions", str(config.integer("OPPVEKST_SPARK_PARTITIONS")))
             .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.driver.memory", os.environ.get("OPPVEKST_SPARK_DRIVER_MEMORY", "4g"))
+            .config("spark.driver.memory", config.raw("OPPVEKST_SPARK_DRIVER_MEMORY"))
             .getOrCreate())
 
 

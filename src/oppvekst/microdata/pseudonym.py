@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from pathlib import Path
 
 import numpy as np
+
+from oppvekst import config
 
 KEY_ENV = "OPPVEKST_PSEUDONYM_KEY"
 KEY_FILE_ENV = "OPPVEKST_PSEUDONYM_KEY_FILE"
@@ -27,8 +28,8 @@ class PseudonymKeyError(RuntimeError):
 
 def load_key() -> bytes:
     """The key from OPPVEKST_PSEUDONYM_KEY or the file named by OPPVEKST_PSEUDONYM_KEY_FILE."""
-    value = os.environ.get(KEY_ENV)
-    path = os.environ.get(KEY_FILE_ENV)
+    value = config.raw(KEY_ENV)
+    path = config.raw(KEY_FILE_ENV)
     if value and path:
         raise PseudonymKeyError(f"set either {KEY_ENV} or {KEY_FILE_ENV}, not both")
     if path:

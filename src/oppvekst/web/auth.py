@@ -2,8 +2,7 @@
 
 Who is asking is read from `Authorization: Bearer <token>` (API) or the `opv_session` cookie (web).
 Both are random tokens whose SHA-256 is stored server side (oppvekst.access.users), so logging out
-or deactivating a user ends access at once, and no signing secret is needed: OPPVEKST_SECRET_KEY is
-not used. Session cookies are HttpOnly and SameSite=Lax (Secure behind HTTPS); forms that change
+or deactivating a user ends access at once, and no signing secret is needed. Session cookies are HttpOnly and SameSite=Lax (Secure behind HTTPS); forms that change
 state carry a token derived from the session (CSRF).
 
 `require_role(...)`/`require_permission(...)` answer 401 to the public and 403 to a user without the

@@ -3,12 +3,12 @@ oppvekst.evidence. Editing needs the editor token; see `editor_from_token`."""
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from fastapi import APIRouter, Body, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from oppvekst import config
 from oppvekst.errors import InputError
 from oppvekst.evidence import rubric, vocab
 from oppvekst.evidence.store import EvidenceStore
@@ -32,7 +32,7 @@ def editor_from_token(token: str | None, name: str | None = None) -> str:
 
     if not token or token.startswith(TOKEN_PREFIX):
         return editor_name(token, name)       # 401 without a token, 403 for a user who is no administrator
-    expected = os.environ.get(EDITOR_TOKEN_ENV)
+    expected = config.raw(EDITOR_TOKEN_ENV)
     if not expected:
         raise HTTPException(403, "Redigering med delt nøkkel er slått av: bruk en administrators API-nøkkel / "
                                  "shared-token editing is disabled: use an administrator's API token")
@@ -120,7 +120,7 @@ def measure_page(request: Request, measure_id: str, st: EvidenceStore = Depends(
         plots.append({"pooled": p, "svg": forest_svg(res, f"{p['outcome']} ({p['measure_label']})"),
                       "rows": forest_rows(res), "result": res})
     return templates.TemplateResponse(request, "evidence/measure.html", {
-        "m": m, "plots": plots, "editing": bool(os.environ.get(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
+        "m": m, "plots": plots, "editing": bool(config.raw(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
 
 
 @router.get("/kunnskapsbase/tiltak/{measure_id}/overstyr", response_class=HTMLResponse, include_in_schema=False)
@@ -130,7 +130,7 @@ def override_form(request: Request, measure_id: str, st: EvidenceStore = Depends
     except InputError:
         raise HTTPException(404, f"Ukjent tiltak / unknown measure {measure_id!r}") from None
     return templates.TemplateResponse(request, "evidence/override.html", {
-        "m": m, "error": None, "editing": bool(os.environ.get(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
+        "m": m, "error": None, "editing": bool(config.raw(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
 
 
 @router.post("/kunnskapsbase/tiltak/{measure_id}/overstyr", include_in_schema=False)
@@ -154,13 +154,13 @@ def override_submit(request: Request, measure_id: str, token: str = Form(""), ed
 def local_list_page(request: Request, arena: str | None = None, st: EvidenceStore = Depends(store)):
     return templates.TemplateResponse(request, "evidence/local_list.html", {
         "examples": st.local_examples(arena=arena or None), "arena": arena or "",
-        "editing": bool(os.environ.get(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
+        "editing": bool(config.raw(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
 
 
 @router.get("/kunnskapsbase/inspirasjonsbanken/ny", response_class=HTMLResponse, include_in_schema=False)
 def local_new_form(request: Request, st: EvidenceStore = Depends(store)):
     return templates.TemplateResponse(request, "evidence/local_new.html", {
-        "error": None, "form": {}, "editing": bool(os.environ.get(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
+        "error": None, "form": {}, "editing": bool(config.raw(EDITOR_TOKEN_ENV)), **_vocabularies(st)})
 
 
 @router.post("/kunnskapsbase/inspirasjonsbanken/ny", include_in_schema=False)

@@ -12,7 +12,6 @@ report is written to the audit log with who sent it.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 from functools import lru_cache
@@ -246,13 +245,13 @@ def compare_map(indikator: str = "neet_15_29", aar: int | None = None, fylke: st
 # -- ASSS reporting ---------------------------------------------------------------------------------------
 
 def _check_token(token: str | None) -> None:
-    expected = os.environ.get(REPORT_TOKEN_ENV, "")
+    expected = (config.raw(REPORT_TOKEN_ENV) or "")
     if not token or not secrets.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(401, "Ugyldig eller manglende rapporteringsnøkkel / invalid or missing report token")
 
 
 def _is_report_token(token: str | None) -> bool:
-    expected = os.environ.get(REPORT_TOKEN_ENV)
+    expected = config.raw(REPORT_TOKEN_ENV)
     return bool(token and expected and secrets.compare_digest(token.encode(), expected.encode()))
 
 
@@ -269,7 +268,7 @@ def _reporter(request: Request, token: str | None, csrf: str | None = None) -> a
         return p
     if p.role != Role.PUBLIC:
         auth.refuse(request, p, "asss_report")
-    if not os.environ.get(REPORT_TOKEN_ENV):
+    if not config.raw(REPORT_TOKEN_ENV):
         raise HTTPException(401, "Logg inn som analytiker for kommunen for å rapportere / sign in to report",
                             headers={"WWW-Authenticate": "Bearer"})
     _check_token(token)
@@ -292,7 +291,7 @@ def _save_reports(request: Request, p: auth.Principal | None, recs: list[dict], 
 
 
 def _may_report(request: Request) -> bool:
-    return bool(os.environ.get(REPORT_TOKEN_ENV)) or auth.principal(request).role in (Role.ANALYST, Role.ADMINISTRATOR)
+    return bool(config.raw(REPORT_TOKEN_ENV)) or auth.principal(request).role in (Role.ANALYST, Role.ADMINISTRATOR)
 
 
 @pages.get("/asss", response_class=HTMLResponse)
