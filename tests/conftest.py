@@ -46,3 +46,15 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("OPPVEKST_OFFLINE", "1")
     monkeypatch.delenv("OPPVEKST_WAREHOUSE", raising=False)
     monkeypatch.delenv("OPPVEKST_DB_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse_path(tmp_path_factory):
+    """A warehouse built once from the bundled data (regions, catalogue, NEET, population), shared read-only."""
+    from oppvekst.build import build
+    from oppvekst.warehouse import Warehouse
+
+    home = tmp_path_factory.mktemp("bundled")
+    with Warehouse(home / "warehouse.duckdb") as wh:
+        build(wh, seed_evidence=False)
+    return home / "warehouse.duckdb"

@@ -1,0 +1,1 @@
+"""Trials (veiledningstjeneste for forsøk): method choice, power, randomisation, analysis, plans."""
