@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,18 +69,18 @@ _ACCEPTS: dict[str, set[str]] = {
 
 REFERENCES: dict[str, tuple[str, ...]] = {
     "individual": ("Cohen (1988) Statistical power analysis for the behavioral sciences",
-                   "statsmodels.stats.power (TTestIndPower, NormalIndPower); "
-                   "statsmodels.stats.proportion.power_proportions_2indep"),
+                   ("statsmodels.stats.power (TTestIndPower, NormalIndPower); "
+                    "statsmodels.stats.proportion.power_proportions_2indep")),
     "cluster": ("Dong & Maynard (2013) PowerUp!, J Res Educ Eff 6(1):24-67, model CRA2_2",
-                "Eldridge, Ashby & Kerry (2006) Int J Epidemiol 35:1292-1300, design effect for "
-                "unequal cluster sizes"),
+                ("Eldridge, Ashby & Kerry (2006) Int J Epidemiol 35:1292-1300, design effect for "
+                 "unequal cluster sizes")),
     "multisite": ("Dong & Maynard (2013) PowerUp!, J Res Educ Eff 6(1):24-67, model BIRA2_1",),
     "stepped-wedge": ("Hussey & Hughes (2007) Contemp Clin Trials 28:182-191",
-                      "Hughes, Granston & Heagerty (2015) Contemp Clin Trials 45:55-60; "
-                      "swCRTdesign::swPwr"),
+                      ("Hughes, Granston & Heagerty (2015) Contemp Clin Trials 45:55-60; "
+                       "swCRTdesign::swPwr")),
     "did": ("McKenzie (2012) Beyond baseline and follow-up, J Dev Econ 99:210-221",),
-    "rdd": ("Schochet (2009) Statistical power for regression discontinuity designs in education "
-            "evaluations, J Educ Behav Stat 34(2):238-266",),
+    "rdd": (("Schochet (2009) Statistical power for regression discontinuity designs in education "
+             "evaluations, J Educ Behav Stat 34(2):238-266"),),
 }
 
 
@@ -148,7 +149,7 @@ class PowerResult:
         if values is None:
             low = max(_minimum_size(self._params, over), math.floor(current / 4))
             high = max(math.ceil(current * 2.5), low + 10)
-            values = sorted({int(round(v)) for v in np.linspace(low, high, 25)})
+            values = sorted({round(float(v)) for v in np.linspace(low, high, 25)})
         powers = []
         for v in values:
             if v < _minimum_size(self._params, over):
@@ -442,7 +443,7 @@ def _cluster_parts(p: dict[str, Any]) -> tuple[float, float, float, float]:
         # CRA2_2, with the cluster-level term scaled by (1 + CV²): Eldridge's design effect when R² = 0
         between = rho * (1 - p["r2_2"]) * (1 + p["cv"] ** 2) / pq
         df_loss = g + 2
-        deff = 1 + ((p["cv"] ** 2 + 1) * m - 1) * rho
+        deff = 1 + ((p["cv"] ** 2 + 1) * m - 1) * rho if m is not None else float("nan")
     else:
         # BIRA2_1: random site effects, treatment-effect variance ω·ρ (as a ratio to the site variance)
         between = rho * p["omega"] * (1 - p["r2_t2"])
@@ -633,7 +634,7 @@ def _solve_individual_sm(p: dict[str, Any], unknown: str) -> float:
         engine, scale = NormalIndPower(), 1.0
     else:
         return _root_size(p, "n", 2.0) if unknown == "n" else _root_effect(p)
-    kw = dict(alpha=p["alpha"], power=p["power"], ratio=p["ratio"], alternative=_alternative(p))
+    kw = {"alpha": p["alpha"], "power": p["power"], "ratio": p["ratio"], "alternative": _alternative(p)}
     if unknown == "n":
         es = _effect(p) / scale
         return _sm_solve(engine, "n", effect_size=es, nobs1=None, **kw) / keep
@@ -705,13 +706,13 @@ def solve(design: str = "individual", outcome: str = "continuous", *,
         raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}", field="outcome")
     if direction not in ("increase", "decrease"):
         raise InputError("direction must be 'increase' or 'decrease'", field="direction")
-    given = dict(effect=effect, p0=p0, p1=p1, alpha=alpha, power=power, two_sided=two_sided, n=n,
-                 clusters=clusters, cluster_size=cluster_size, ratio=ratio, allocation=allocation,
-                 attrition=attrition, r2_1=r2_1, r2_2=r2_2, r2_t2=r2_t2, covariates=covariates, icc=icc,
-                 cv=cv, omega=omega, waves=waves, tau=tau, eta=eta, rho_te=rho_te, sigma=sigma,
-                 autocorrelation=autocorrelation, pre_periods=pre_periods, post_periods=post_periods,
-                 estimator=estimator, rho_ts=rho_ts, treated_share=treated_share, method=method,
-                 variance=variance)
+    given = {"effect": effect, "p0": p0, "p1": p1, "alpha": alpha, "power": power, "two_sided": two_sided, "n": n,
+                 "clusters": clusters, "cluster_size": cluster_size, "ratio": ratio, "allocation": allocation,
+                 "attrition": attrition, "r2_1": r2_1, "r2_2": r2_2, "r2_t2": r2_t2, "covariates": covariates, "icc": icc,
+                 "cv": cv, "omega": omega, "waves": waves, "tau": tau, "eta": eta, "rho_te": rho_te, "sigma": sigma,
+                 "autocorrelation": autocorrelation, "pre_periods": pre_periods, "post_periods": post_periods,
+                 "estimator": estimator, "rho_ts": rho_ts, "treated_share": treated_share, "method": method,
+                 "variance": variance}
     allowed = _COMMON | _ACCEPTS[design]
     for name, value in given.items():
         if value is not None and name not in allowed:
