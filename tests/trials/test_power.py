@@ -27,15 +27,22 @@ def sig4(x: float) -> float:
 
 def test_t_two_sample_power_matches_pwr():
     # R pwr: pwr.t.test(d=1, n=30, sig.level=0.05, type="two.sample", alternative="two.sided")
-    # power = 0.967708258242517 (value quoted in statsmodels/stats/tests/test_power.py, TestTTPowerTwoS2)
+    # power = 0.967708258242517 (value quoted in statsmodels/stats/tests/test_power.py, TestTTPowerTwoS1)
     r = solve("individual", effect=1.0, n=30, power=None)
     assert r.solved == "power"
     assert sig4(r.power) == sig4(0.967708258242517)
 
 
+def test_t_one_sided_matches_pwr():
+    # R pwr: pwr.t.test(d=1, n=30, sig.level=0.05, type="two.sample", alternative="greater")
+    # power = 0.985459690251624 (statsmodels test_power.py, TestTTPowerTwoS3)
+    r = solve("individual", effect=1.0, n=30, power=None, two_sided=False)
+    assert sig4(r.power) == sig4(0.985459690251624)
+
+
 def test_t_unequal_allocation_matches_pwr_t2n():
     # R pwr: pwr.t2n.test(d=0.1, n1=20, n2=30, sig.level=0.05, alternative="two.sided")
-    # power = 0.0633081832564667 (statsmodels test_power.py, TestTTPowerTwoS4); ratio = n2/n1 = 1.5
+    # power = 0.0633081832564667 (statsmodels test_power.py, TestTTPowerTwoS5); ratio = n2/n1 = 1.5
     r = solve("individual", effect=0.1, n=20, ratio=1.5, power=None)
     assert sig4(r.power) == sig4(0.0633081832564667)
 

@@ -771,7 +771,8 @@ def _with_defaults(design: str, outcome: str, given: dict[str, Any]) -> dict[str
     if design == "rdd":
         if p["rho_ts"] is None and p["treated_share"] is None:
             p["treated_share"] = 0.5  # cut-off at the mean of a normal score: Schochet's ≈ 2.75 case
-        share = p["treated_share"] if p["rho_ts"] is None else 0.5
+        # n is the treated side; the untreated side is n·(1 − P)/P
+        share = p["treated_share"] if p["treated_share"] is not None else 0.5
         p["ratio"] = (1 - share) / share
     if design in ("cluster", "multisite"):
         if p["icc"] is None:
