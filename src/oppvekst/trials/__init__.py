@@ -1,0 +1,1 @@
+"""Trials (forsøk): power, randomisation and analysis of a trial (issue 10)."""
