@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -332,13 +333,12 @@ def _canonical_ids(units: Iterable[UnitId], what: str) -> list[UnitId]:
     ids = list(units)
     if not ids:
         raise InputError(f"no {what} ids were given", field=what)
-    if all(isinstance(u, int) and not isinstance(u, bool) for u in ids):
-        ordered = sorted(ids)
-    elif all(isinstance(u, str) and u for u in ids):
+    if all(isinstance(u, int) and not isinstance(u, bool) for u in ids) or all(
+            isinstance(u, str) and u for u in ids):
         ordered = sorted(ids)
     else:
         raise InputError(f"{what} ids must be all integers or all non-empty texts", field=what)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if a == b:
             raise InputError(f"duplicate {what} id {a!r}", row=a, field=what)
     return ordered
