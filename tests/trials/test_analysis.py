@@ -64,7 +64,7 @@ def test_cr2_with_singleton_clusters_is_hc2():
     assert cr2.estimate == pytest.approx(hc2.estimate)
 
 
-def test_cr2_few_clusters_is_wider_than_cr1_df_below_clusters():
+def test_cr2_is_the_default_with_clusters_and_its_df_lie_below_j_minus_1():
     rng = np.random.default_rng(5)
     clusters = np.repeat(np.arange(8), 10)
     t = (clusters % 2).astype(int)

@@ -292,7 +292,8 @@ def rdd(data: pd.DataFrame, outcome: str, running: str, *, cutoff: float = 0.0, 
     robust bias-corrected CI is in ``extra``."""
     from rdrobust import rdrobust  # imported here: rdrobust pulls in plotting libraries
 
-    d = _numeric(data, [outcome, running]).dropna(subset=[outcome, running])
+    cols = [outcome, running, *([cluster] if cluster else [])]
+    d = _numeric(data, cols, exempt=[cluster]).dropna(subset=cols)
     kwargs = {"c": cutoff, "p": 1, "kernel": "triangular"}
     if bandwidth is not None:
         kwargs["h"] = bandwidth
@@ -300,8 +301,9 @@ def rdd(data: pd.DataFrame, outcome: str, running: str, *, cutoff: float = 0.0, 
         kwargs.update(cluster=d[cluster].to_numpy(), vce="nn")
     fit = rdrobust(d[outcome].to_numpy(), d[running].to_numpy(), **kwargs)
     ci = fit.ci.loc["Robust"].to_numpy()
+    cov_type = "rdrobust_nn_cluster" if cluster else "rdrobust_nn"
     return EffectResult(outcome, "rdd_local_linear", float(fit.coef.iloc[0, 0]), float(fit.se.iloc[0, 0]),
-                        None, "rdrobust_nn", int(fit.N[1]), int(fit.N[0]), model=fit,
+                        None, cov_type, int(fit.N[1]), int(fit.N[0]), model=fit,
                         extra={"bandwidth": float(fit.bws.iloc[0, 0]), "bandwidth_bias": float(fit.bws.iloc[1, 0]),
                                "n_left": int(fit.N[0]), "n_right": int(fit.N[1]),
                                "n_left_effective": int(fit.N_h[0]), "n_right_effective": int(fit.N_h[1]),
@@ -505,7 +507,10 @@ class TrialAnalysis:
 def analyse(data: pd.DataFrame, plan: AnalysisPlan, *, boundary: str = "cautious") -> TrialAnalysis:
     """Analyse every outcome of the plan: continuous ones by ANCOVA (HC2, or CR2 with a cluster),
     binary ones as odds ratios; adjust for multiple outcomes within role; attrition per the first
-    primary outcome; baseline equivalence of its analytic sample on the covariates."""
+    primary outcome; baseline equivalence of its analytic sample on the covariates.
+
+    ``data`` must hold every randomised unit, with an empty outcome for those lost to follow-up:
+    attrition is counted from those empty cells."""
     results = []
     for o in plan.outcomes:
         if o.role not in ROLES:
