@@ -147,6 +147,23 @@ class Indicator(BaseModel):
             raise ValueError(f"unknown framework {unknown[0]!r}; one of {', '.join(FRAMEWORKS)}")
         return v
 
+    @field_validator("derivation")
+    @classmethod
+    def _derivation_imports(cls, v: str | None) -> str | None:
+        if v is not None:
+            derivation_function(v)
+        return v
+
+    @field_validator("inputs")
+    @classmethod
+    def _catalogued_inputs(cls, v: list[str]) -> list[str]:
+        from oppvekst.sources import catalogue as bundled
+
+        unknown = [n for n in v if n not in bundled.names()]
+        if unknown:
+            raise ValueError(f"input {unknown[0]!r} is not a name in data/catalogue.yaml")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
         if self.measure == "binary" and self.interval not in (None, "none"):
@@ -162,15 +179,10 @@ class Indicator(BaseModel):
         return self
 
     def _check_derivation(self) -> None:
-        from oppvekst.sources import catalogue as bundled
-
         if not (self.derivation and self.inputs and self.release):
             raise ValueError("a bundled release needs derivation, inputs and release (source) together")
         if self.data != "bundled":
             raise ValueError("an indicator with a derivation of bundled files has data: bundled")
-        unknown = [n for n in self.inputs if n not in bundled.names()]
-        if unknown:
-            raise ValueError(f"input {unknown[0]!r} is not a name in data/catalogue.yaml")
         fn = derivation_function(self.derivation)
         try:
             inspect.signature(fn).bind(**dict.fromkeys(self.inputs))
