@@ -33,7 +33,8 @@ class BundledRelease:
         made = tuple(sorted(obs["indicator"].unique()))
         if made != self.indicators:  # a derivation may only fill the indicators that name it
             raise InputError(f"derivation {self.derivation} gives indicators {list(made)}, the catalogue "
-                             f"declares {list(self.indicators)} for release {self.name!r}", field="derivation")
+                             f"declares {list(self.indicators)} for release {self.name!r}",
+                             field="derivation")
         return obs
 
 
@@ -49,8 +50,8 @@ def bundled_releases(indicators: Mapping[str, Indicator] | None = None) -> list[
         for other in members[1:]:
             if (other.derivation, other.inputs, other.release.source) != (
                     first.derivation, first.inputs, first.release.source):
-                raise InputError(f"release {name!r}: derivation, inputs and source differ from {first.id}.yaml",
-                                 file=f"{other.id}.yaml", field="release")
+                raise InputError(f"release {name!r}: derivation, inputs and source differ from "
+                                 f"{first.id}.yaml", file=f"{other.id}.yaml", field="release")
         out.append(BundledRelease(name, first.release.source, first.derivation, tuple(first.inputs),
                                   tuple(sorted(m.id for m in members))))
     return out

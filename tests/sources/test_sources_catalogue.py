@@ -104,7 +104,8 @@ def test_every_entry_loads_with_its_declared_layout(name):
 
 def test_frames_as_the_consumers_read_them():
     neet = bundled.load("ssb_13556_neet")
-    assert len(neet) == 62502 and list(neet.columns) == ["region", "komnr", "tid", "alder", "kjonn", "tot", "NEET"]
+    assert len(neet) == 62502
+    assert list(neet.columns) == ["region", "komnr", "tid", "alder", "kjonn", "tot", "NEET"]
     assert neet["komnr"].iloc[0] == "0" and (neet["komnr"] == "0301").any()  # codes stay text
     assert neet.attrs["source_file"] == str(config.DATA_DIR / bundled.entry("ssb_13556_neet").path)
     pop = bundled.load("ssb_07459_2024")  # read_population

@@ -187,7 +187,8 @@ class Indicator(BaseModel):
         try:
             inspect.signature(fn).bind(**dict.fromkeys(self.inputs))
         except TypeError as exc:
-            raise ValueError(f"derivation {self.derivation!r} does not take the inputs by name: {exc}") from None
+            raise ValueError(f"derivation {self.derivation!r} does not take the inputs by name: "
+                             f"{exc}") from None
 
     # -- derived -------------------------------------------------------------------------------------
     @property
