@@ -1,23 +1,60 @@
 """The main job: build the warehouse from the bundled data (regions, catalogue, one release per source).
 
+The bundled releases come from the indicator catalogue: an indicator whose YAML names a `derivation`
+and its `inputs` (data/catalogue.yaml names) is derived as `derivation(**{name: loaded file})`; the
+indicators naming the same `release` are one release. Releases are loaded in catalogue order (by id).
 Orchestration lives here, above the capability packages, so that `warehouse` never imports `indicators`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from oppvekst import regions
-from oppvekst.indicators import neet, population
-from oppvekst.indicators.catalogue import catalogue
+from oppvekst.errors import InputError
+from oppvekst.indicators.catalogue import Indicator, catalogue, derivation_function
+from oppvekst.sources import catalogue as bundled
 from oppvekst.warehouse.store import Warehouse
 
-# (name, source description, derivation) for every bundled release
-BUNDLED = [
-    ("neet_15_29", "SSB 13556 (bundled extract, 2008–2024)", lambda: neet.derive()[0]),
-    ("population", "SSB 07459 (2019, 2023, 2024), SSB 10826 (2024), FHI csdata (2025–2026)", population.derive),
-]
+
+@dataclass(frozen=True)
+class BundledRelease:
+    name: str
+    source: str
+    derivation: str                 # "package.module:function"
+    inputs: tuple[str, ...]         # data catalogue names
+    indicators: tuple[str, ...]     # the indicators it holds, as the catalogue declares them
+
+    def derive(self) -> pd.DataFrame:
+        obs = derivation_function(self.derivation)(**{name: bundled.load(name) for name in self.inputs})
+        made = tuple(sorted(obs["indicator"].unique()))
+        if made != self.indicators:  # a derivation may only fill the indicators that name it
+            raise InputError(f"derivation {self.derivation} gives indicators {list(made)}, the catalogue "
+                             f"declares {list(self.indicators)} for release {self.name!r}",
+                             field="derivation")
+        return obs
+
+
+def bundled_releases(indicators: Mapping[str, Indicator] | None = None) -> list[BundledRelease]:
+    """The releases the indicator catalogue declares, in catalogue order (the first indicator of each)."""
+    groups: dict[str, list[Indicator]] = {}
+    for ind in sorted((indicators if indicators is not None else catalogue()).values(), key=lambda i: i.id):
+        if ind.release_name:
+            groups.setdefault(ind.release_name, []).append(ind)
+    out = []
+    for name, members in groups.items():
+        first = members[0]
+        for other in members[1:]:
+            if (other.derivation, other.inputs, other.release.source) != (
+                    first.derivation, first.inputs, first.release.source):
+                raise InputError(f"release {name!r}: derivation, inputs and source differ from "
+                                 f"{first.id}.yaml", file=f"{other.id}.yaml", field="release")
+        out.append(BundledRelease(name, first.release.source, first.derivation, tuple(first.inputs),
+                                  tuple(sorted(m.id for m in members))))
+    return out
 
 
 @dataclass
@@ -29,23 +66,25 @@ class BuildReport:
 
 
 def build(warehouse: Warehouse, progress: Callable[[str], None] = lambda step: None, *,
-          seed_evidence: bool = True) -> BuildReport:
+          seed_evidence: bool = True, indicators: Mapping[str, Indicator] | None = None) -> BuildReport:
     """Regions, the catalogue, one release per bundled source; with `seed_evidence` also the content database's
-    part: the evidence base's seed content and the ASSS self-reports."""
+    part: the evidence base's seed content and the ASSS self-reports. `indicators` replaces the indicator
+    catalogue (tests)."""
+    cat = indicators if indicators is not None else catalogue()
     report = BuildReport()
     progress("regions")
     table = regions.regions_2024()
     warehouse.replace_regions(table)
     report.regions = len(table)
     progress("indicator catalogue")
-    inds = [i.model_dump() for i in catalogue().values()]
+    inds = [i.model_dump() for i in cat.values()]
     warehouse.replace_indicators(inds)
     report.indicators = len(inds)
-    for name, source, derive in BUNDLED:
-        progress(name)
-        obs = derive()
-        rel = warehouse.load_release(obs, source=source, description=f"bundled: {name}")
-        report.releases.append((name, rel.id if rel else None, len(obs)))
+    for rel_spec in bundled_releases(cat):
+        progress(rel_spec.name)
+        obs = rel_spec.derive()
+        rel = warehouse.load_release(obs, source=rel_spec.source, description=f"bundled: {rel_spec.name}")
+        report.releases.append((rel_spec.name, rel.id if rel else None, len(obs)))
     if seed_evidence:
         from oppvekst.evidence.seed import ensure_seeded
 

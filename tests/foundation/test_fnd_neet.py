@@ -3,9 +3,9 @@
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from oppvekst import config, regions
+from oppvekst import regions
 from oppvekst.indicators import neet
-from oppvekst.sources.statbank import read_population
+from oppvekst.sources import catalogue as bundled
 
 
 def one(wh, region, year, sex="all", age="15-29"):
@@ -85,7 +85,7 @@ def test_population_of_oslo_districts_and_the_country(built):
     assert persons("population_0_17", "030101") > 0
     assert persons("population_0_17", "0") == 1112853   # data/SOURCES.md: children 0-17 in 2024
     # Oslo's 17 districts plus its 'unknown district' (030199a) hold all of Oslo's children.
-    raw = read_population(config.DATA_DIR / "population" / "ssb_10826_raw_Personerward2024.csv")
+    raw = bundled.load("ssb_10826_2024")  # sources.statbank.read_population
     unknown = raw[(raw.region == "030199a") & (raw.age <= 17)]["persons"].sum()
     districts = built.query("""SELECT sum(value) AS v FROM current_observations WHERE indicator = 'population_0_17'
                                AND period_from = 2024 AND region LIKE '0301__'""")["v"].iloc[0]

@@ -122,3 +122,47 @@ def test_a_bad_file_stops_the_whole_directory(tmp_path):
     with pytest.raises(InputError) as err:
         load_dir(tmp_path)
     assert err.value.file.endswith("zz_broken.yaml")
+
+
+# -- the bundled release: derivation and inputs (issue 14) ---------------------------------------------
+
+@pytest.mark.parametrize("change, field, message", [
+    (lambda d: d.update(derivation="oppvekst.indicators.neet:nope"), "derivation", "does not import"),
+    (lambda d: d.update(derivation="oppvekst.nowhere:derive"), "derivation", "does not import"),
+    (lambda d: d.update(derivation="oppvekst.indicators.neet.derive"), "derivation", "pattern"),
+    (lambda d: d.update(inputs=["ssb_13556_neet", "no_such_file"]), "inputs", "not a name in data/catalogue"),
+    (lambda d: d.update(inputs=["ssb_07459_2024"]), None, "does not take the inputs by name"),
+    (lambda d: d.pop("release"), None, "together"),
+    (lambda d: d.update(data="synthetic"), None, "data: bundled"),
+    (lambda d: d["release"].pop("source"), "release.source", "required"),
+])
+def test_a_bad_derivation_is_refused(tmp_path, change, field, message):
+    data = _valid()
+    data["id"] = "bad"
+    change(data)
+    with pytest.raises(InputError, match=message) as err:
+        load_file(_write(tmp_path, "bad", data))
+    assert err.value.field == field
+
+
+def test_build_metadata_stays_out_of_the_dump():
+    ind = catalogue()["neet_15_29"]
+    assert (ind.derivation, ind.inputs, ind.release_name) == (
+        "oppvekst.indicators.neet:observations", ["ssb_13556_neet"], "neet_15_29")
+    # the warehouse's indicators table and the API show indicator metadata, not how build derives it
+    assert not {"derivation", "inputs", "release"} & set(ind.model_dump())
+    assert catalogue()["population_15_29"].release_name == "population"
+    assert catalogue()["kindergarten_1_5"].release_name is None
+
+
+def test_the_catalogue_declares_the_bundled_releases():
+    from oppvekst.build import bundled_releases
+
+    pop_inputs = ("ssb_07459_2019", "ssb_07459_2023", "ssb_07459_2024", "ssb_10826_2024",
+                  "csdata_population_2024_2026")
+    assert [(r.name, r.source, r.derivation, r.inputs, r.indicators) for r in bundled_releases()] == [
+        ("neet_15_29", "SSB 13556 (bundled extract, 2008–2024)", "oppvekst.indicators.neet:observations",
+         ("ssb_13556_neet",), ("neet_15_29",)),
+        ("population", "SSB 07459 (2019, 2023, 2024), SSB 10826 (2024), FHI csdata (2025–2026)",
+         "oppvekst.indicators.population:derive", pop_inputs, ("population_0_17", "population_15_29")),
+    ]

@@ -9,12 +9,11 @@ import math
 
 import pytest
 
-from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
+from oppvekst.sources import catalogue as bundled
 from oppvekst.sources.jsonstat import read_jsonstat, read_jsonstat_collection
 
-J = DATA_DIR / "jsonstat_fixtures"
-ORG = J / "json-stat.org"
+FIXTURES = [bundled.path(n) for n in bundled.names() if bundled.entry(n).format == "jsonstat"]
 
 
 def cell(df, **where):
@@ -26,8 +25,7 @@ def cell(df, **where):
     return rows.iloc[0]
 
 
-@pytest.mark.parametrize("path", sorted(p for p in J.glob("*/*.json") if "query" not in p.name),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_every_fixture_parses_with_product_of_sizes_rows(path):
     raw = json.loads(path.read_text(encoding="utf-8"))
     df = read_jsonstat(path)
@@ -40,7 +38,7 @@ def test_every_fixture_parses_with_product_of_sizes_rows(path):
 
 
 def test_canada_cells_status_and_metadata():
-    df = read_jsonstat(ORG / "canada.json")
+    df = read_jsonstat(bundled.path("jsonstat_org_canada"))
     # value[6] = 1928.8: age "4" (0 to 4), concept POP, sex T
     row = cell(df, age="4", concept="POP", sex="T")
     assert row["value"] == 1928.8 and row["age_label"] == "0 to 4" and row["sex_label"] == "total"
@@ -56,7 +54,7 @@ def test_canada_cells_status_and_metadata():
 
 
 def test_galicia_sizes_and_nulls():
-    df = read_jsonstat(ORG / "galicia.json")
+    df = read_jsonstat(bundled.path("jsonstat_org_galicia"))
     assert [df[d].nunique() for d in ["birth", "age", "gender", "time", "residence", "concept"]] == [
         6, 22, 3, 2, 5, 1]
     assert len(df) == 3960
@@ -68,7 +66,7 @@ def test_galicia_sizes_and_nulls():
 
 
 def test_oecd_sparse_status_dict():
-    df = read_jsonstat(ORG / "oecd.json")
+    df = read_jsonstat(bundled.path("jsonstat_org_oecd"))
     row = cell(df, area="AU", year="2003")
     assert row["value"] == pytest.approx(5.943826289)
     # status {"10": "e", ...}: AU 2013 is an estimate, still a value (flag 0)
@@ -79,32 +77,32 @@ def test_oecd_sparse_status_dict():
 
 
 def test_hierarchy_sparse_value_object():
-    df = read_jsonstat(ORG / "hierarchy.json")
+    df = read_jsonstat(bundled.path("jsonstat_org_hierarchy"))
     # value is {"0": null} for 132 categories: every cell missing, flag 1
     assert len(df) == 132 and df["value"].isna().all() and (df["flag"] == 1).all()
     assert df["commodity"].iloc[0] == "T" and df["commodity_label"].iloc[0] == "Total"
 
 
 def test_order_row_major_and_string_values():
-    df = read_jsonstat(ORG / "order.json")
+    df = read_jsonstat(bundled.path("jsonstat_org_order"))
     assert cell(df, A="2", B="2", C="1")["value"] == "A2B2C1"
     assert cell(df, A="3", B="2", C="4")["value"] == "A3B2C4"
     assert df["value"].iloc[0] == "A1B1C1"
 
 
 def test_us_gsp_and_labor():
-    gsp = read_jsonstat(ORG / "us-gsp.json")
+    gsp = read_jsonstat(bundled.path("jsonstat_org_us_gsp"))
     # state 06 (California, 5th in the index) x 4 concepts: value[16:20] = 2080600, 13.34, 37.3, 51914
     ca = gsp[gsp.state == "06"].set_index("concept")["value"]
     assert ca.to_dict() == {"gsp": 2080600, "perc": 13.34, "pop": 37.3, "capita": 51914}
-    labor = read_jsonstat(ORG / "us-labor.json")
+    labor = read_jsonstat(bundled.path("jsonstat_org_us_labor"))
     row = cell(labor, county="01001", labor="unr")
     assert row["value"] == 6.5 and row["county_label"] == "Autauga County, AL"
-    assert read_jsonstat(ORG / "us-unr.json")["value"].iloc[0] == 6.5
+    assert read_jsonstat(bundled.path("jsonstat_org_us_unr"))["value"].iloc[0] == 6.5
 
 
 def test_ssb_07221_status_markers():
-    df = read_jsonstat(J / "ssb" / "ssb_07221_pxwebapi_v1_jsonstat2_response.json")
+    df = read_jsonstat(bundled.path("ssb_07221_pxwebapi_v1_response"))
     assert df.attrs["role"] == {"time": ["Tid"], "metric": ["ContentsCode"]}
     assert df.attrs["extension"]["px"]["tableid"] == "07221"
     assert df.attrs["updated"] == "2024-01-12T07:00:00Z"
@@ -121,7 +119,7 @@ def test_ssb_07221_status_markers():
 
 
 def test_ssb_29843_v1_bundle_with_status_dict():
-    df = read_jsonstat(J / "ssb" / "ssb_29843_jsonstat_v1_2016.json")
+    df = read_jsonstat(bundled.path("ssb_29843_jsonstat_v1_2016"))
     assert df.attrs["name"] == "dataset"
     assert list(df.columns[::2][:3]) == ["PKoder", "ContentsCode", "Tid"]
     assert len(df) == 20 * 6 * 312
@@ -138,7 +136,7 @@ def test_ssb_29843_v1_bundle_with_status_dict():
 
 
 def test_scb_v2_dimensions_and_value():
-    df = read_jsonstat(J / "scb" / "scb_TAB6471_pxwebapi_v2_jsonstat2_data.json")
+    df = read_jsonstat(bundled.path("scb_tab6471_pxwebapi_v2"))
     assert df.attrs["dimension_labels"] == {"Region": "region", "Alder": "ålder", "Kon": "kön",
                                             "ContentsCode": "tabellinnehåll", "Tid": "månad"}
     assert [df[d].nunique() for d in ["Region", "Alder", "Kon", "ContentsCode", "Tid"]] == [21, 11, 3, 1, 4]
@@ -149,20 +147,20 @@ def test_scb_v2_dimensions_and_value():
 
 
 def test_collection_links_resolved_locally():
-    col = read_jsonstat_collection(ORG / "collection.json")
+    col = read_jsonstat_collection(bundled.path("jsonstat_org_collection"))
     assert list(col) == ["oecd", "canada", "galicia", "us-gsp", "us-unr", "us-labor", "order", "hierarchy"]
     assert len(col["galicia"]) == 3960
     assert col["canada"].attrs["name"] == "canada"
 
 
 def test_collection_embedded_and_1x_bundle():
-    for path in (ORG / "oecd-canada-col.json", ORG / "oecd-canada.json"):
+    for path in (bundled.path("jsonstat_org_oecd_canada_col"), bundled.path("jsonstat_org_oecd_canada")):
         col = read_jsonstat_collection(path)
         assert set(col) == {"oecd", "canada"}
         assert cell(col["oecd"], area="AU", year="2003")["value"] == pytest.approx(5.943826289)
         assert cell(col["canada"], age="4", concept="POP", sex="T")["value"] == 1928.8
-    assert read_jsonstat(ORG / "oecd-canada.json", name="canada").attrs["name"] == "canada"
-    assert len(read_jsonstat(ORG / "oecd-canada.json")) == 432  # the first dataset, oecd
+    assert read_jsonstat(bundled.path("jsonstat_org_oecd_canada"), name="canada").attrs["name"] == "canada"
+    assert len(read_jsonstat(bundled.path("jsonstat_org_oecd_canada"))) == 432  # the first dataset, oecd
 
 
 def test_dict_source_with_status_string_and_sparse_values():
@@ -181,7 +179,7 @@ def test_dict_source_with_status_string_and_sparse_values():
 
 def test_truncated_json_names_file_and_line(tmp_path):
     bad = tmp_path / "truncated.json"
-    bad.write_text((ORG / "canada.json").read_text(encoding="utf-8")[:500], encoding="utf-8")
+    bad.write_text((bundled.path("jsonstat_org_canada")).read_text(encoding="utf-8")[:500], encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_jsonstat(bad)
     assert err.value.file == str(bad) and err.value.field == "json" and err.value.row is not None
@@ -189,7 +187,7 @@ def test_truncated_json_names_file_and_line(tmp_path):
 
 
 def test_value_length_mismatch(tmp_path):
-    raw = json.loads((ORG / "canada.json").read_text(encoding="utf-8"))
+    raw = json.loads((bundled.path("jsonstat_org_canada")).read_text(encoding="utf-8"))
     raw["value"] = raw["value"][:-1]
     bad = tmp_path / "short.json"
     bad.write_text(json.dumps(raw), encoding="utf-8")
@@ -199,7 +197,7 @@ def test_value_length_mismatch(tmp_path):
 
 
 def test_size_and_category_mismatch():
-    raw = json.loads((ORG / "order.json").read_text(encoding="utf-8"))
+    raw = json.loads((bundled.path("jsonstat_org_order")).read_text(encoding="utf-8"))
     raw["size"] = [3, 3, 4]
     with pytest.raises(InputError) as err:
         read_jsonstat(raw, origin="order-bad")
@@ -214,11 +212,11 @@ def test_unknown_class_and_bad_status():
     with pytest.raises(InputError) as err:
         read_jsonstat({"version": "2.0", "class": "dimension", "label": "x"})
     assert err.value.field == "class"
-    raw = json.loads((ORG / "order.json").read_text(encoding="utf-8"))
+    raw = json.loads((bundled.path("jsonstat_org_order")).read_text(encoding="utf-8"))
     raw["status"] = {"24": "e"}
     with pytest.raises(InputError) as err:
         read_jsonstat(raw)
     assert err.value.field == "status"
     with pytest.raises(InputError) as err:
-        read_jsonstat_collection(ORG / "canada.json")
+        read_jsonstat_collection(bundled.path("jsonstat_org_canada"))
     assert err.value.field == "class"

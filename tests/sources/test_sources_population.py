@@ -6,15 +6,13 @@ sums taken from the raw files with awk, independently of this parser.
 
 import pytest
 
-from oppvekst.config import DATA_DIR
+from oppvekst.sources import catalogue as bundled
 from oppvekst.sources.statbank import read_population, read_statbank_csv
-
-POP = DATA_DIR / "population"
 
 
 @pytest.fixture(scope="module")
 def pop2024():
-    return read_population(POP / "ssb_07459_raw_Personer2024.csv")
+    return read_population(bundled.path("ssb_07459_2024"))
 
 
 def test_2024_columns_and_first_row(pop2024):
@@ -51,7 +49,7 @@ def test_2024_pseudo_regions_are_present_and_zero(pop2024):
 
 
 def test_2023_old_codes():
-    df = read_population(POP / "ssb_07459_raw_Personer2023.csv")
+    df = read_population(bundled.path("ssb_07459_2023"))
     assert df.loc[df.region == "0301", "persons"].sum() == 709_037
     assert df["persons"].sum() == 5_488_984
     assert df.loc[df.region == "3001", "persons"].sum() == 31_730  # = FHI popinfo 3101 Halden (SOURCES.md)
@@ -62,7 +60,7 @@ def test_2023_old_codes():
 
 
 def test_2019_comma_no_title_lf():
-    df = read_population(POP / "ssb_07459_raw_Personer2019.csv")
+    df = read_population(bundled.path("ssb_07459_2019"))
     assert df["persons"].sum() == 5_328_212
     assert df["region"].nunique() == 423
     rindal_old = df[df.region == "1567"]
@@ -78,7 +76,7 @@ def test_2019_comma_no_title_lf():
 
 
 def test_10826_wards():
-    df = read_population(POP / "ssb_10826_raw_Personerward2024.csv")
+    df = read_population(bundled.path("ssb_10826_2024"))
     oslo = df[df.region == "030100aa"]
     assert oslo["region_name"].iloc[0] == "Oslo total"
     assert oslo["persons"].sum() == 717_710  # equals 0301 Oslo in 07459 2024
@@ -91,7 +89,7 @@ def test_10826_wards():
 
 
 def test_statbank_csv_long_layout():
-    df = read_statbank_csv(POP / "ssb_07459_raw_Personer2024.csv")
+    df = read_statbank_csv(bundled.path("ssb_07459_2024"))
     assert list(df.columns) == ["region", "region_name", "age", "contents", "year", "value", "flag"]
     assert set(df["contents"]) == {"Persons"}
     assert df["value"].dtype == "float64" and (df["flag"] == 0).all()

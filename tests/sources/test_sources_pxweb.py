@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
+from oppvekst.sources import catalogue as bundled
 from oppvekst.sources.pxweb import (
     SSB_V1,
     SSB_V2,
@@ -17,10 +17,9 @@ from oppvekst.sources.pxweb import (
     SourceUnavailable,
 )
 
-FIX = DATA_DIR / "jsonstat_fixtures"
-V1_QUERY = json.loads((FIX / "ssb" / "ssb_07221_pxwebapi_v1_query.json").read_text(encoding="utf-8"))
-V1_RESPONSE = (FIX / "ssb" / "ssb_07221_pxwebapi_v1_jsonstat2_response.json").read_bytes()
-V2_RESPONSE = (FIX / "scb" / "scb_TAB6471_pxwebapi_v2_jsonstat2_data.json").read_bytes()
+V1_QUERY = bundled.load("ssb_07221_pxwebapi_v1_query")
+V1_RESPONSE = bundled.path("ssb_07221_pxwebapi_v1_response").read_bytes()  # served as recorded, byte for byte
+V2_RESPONSE = bundled.path("scb_tab6471_pxwebapi_v2").read_bytes()
 SCB_V2 = "https://statistikdatabasen.scb.se/api/v2"
 
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
+from oppvekst.sources import catalogue as bundled
 from oppvekst.sources.statbank import read_population, read_statbank_csv, read_statbank_wide
 
-WIDE = DATA_DIR / "education" / "ssb_vgo_fullfort_fylker_2009-2019_wide_latin1.csv"
+WIDE = bundled.path("ssb_upper_secondary_completed_counties_wide")
 
 
 def write(tmp_path, name, text, encoding="utf-8", newline="\n"):

@@ -7,12 +7,12 @@ kindergarten Landet 2024 = 0.943; Telemark 08 -> 40 in 2024) and cells read from
 import pytest
 
 from oppvekst import observations
-from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
+from oppvekst.sources import catalogue as bundled
 from oppvekst.sources.jsonstat import read_jsonstat
 from oppvekst.sources.tabular import TableMapping, jsonstat_to_observations, read_table
 
-NEET = DATA_DIR / "neet" / "ssb13556_neet_15-29_by_kommune_sex_age_2008-2024.csv"
+NEET = bundled.path("ssb_13556_neet")
 NEET_MAP = {
     "columns": {"region": "komnr", "period": "tid", "age": "alder", "sex": "kjonn",
                 "numerator": "NEET", "denominator": "tot"},
@@ -61,7 +61,7 @@ def test_fraction_scale_and_dates_yaml(tmp_path):
         "columns: {region: Kommunenummer, period: År, value: Andel}\n"
         "constants: {indicator: barnehage_dekningsgrad, age: '1-5'}\n"
         "value_scale: fraction\n", encoding="utf-8")
-    df = read_table(DATA_DIR / "kindergarten" / "telemark_dekningsgrad_barnehage_2020-2025.csv", mapping)
+    df = read_table(bundled.path("kindergarten_coverage_telemark"), mapping)
     assert TableMapping.from_yaml(mapping).value_scale == "fraction"
     assert one(df, region="00", period_from=2024)["value"] == pytest.approx(94.3)
     # Telemark is 08 up to 2023 and 40 from 2024 in the file
@@ -71,7 +71,7 @@ def test_fraction_scale_and_dates_yaml(tmp_path):
 
 
 def test_excel_melt_periods_and_drop():
-    df = read_table(DATA_DIR / "low_income" / "vestfold_telemark_lavinntekt_0-17_2013-2020.xlsx", {
+    df = bundled.load("low_income_0_17_vestfold_telemark_2013_2020", {  # read_table by the catalogue
         "columns": {"region": "Sted", "age": "Alder"},
         "constants": {"indicator": "vedvarende_lavinntekt_0_17"},
         "value_maps": {"age": {"0-17 år": "0-17"}},
@@ -86,8 +86,8 @@ def test_excel_melt_periods_and_drop():
 
 
 def test_excel_header_row_keep_pattern_melt_age():
-    df = read_table(DATA_DIR / "kindergarten" / "vestfold_telemark_ssb13502_andel_barn_i_barnehage_2021.xlsx", {
-        "header_row": 4,
+    # the catalogue gives the header row (4, below three title rows); the mapping only maps
+    df = bundled.load("ssb_13502_kindergarten_vestfold_telemark_2021", {
         "columns": {"region": "column1"},
         "keep": {"column1": r"^\d{4} "},
         "patterns": {"region": r"^(?P<code>\d{4}) "},
@@ -102,7 +102,7 @@ def test_excel_header_row_keep_pattern_melt_age():
 
 
 def test_jsonstat_to_observations_galicia():
-    js = read_jsonstat(DATA_DIR / "jsonstat_fixtures" / "json-stat.org" / "galicia.json")
+    js = read_jsonstat(bundled.path("jsonstat_org_galicia"))
     df = jsonstat_to_observations(js, {
         "columns": {"region": "residence", "period": "time", "sex": "gender", "age": "age",
                     "background": "birth"},  # the cell feeds `value` by default

@@ -6,6 +6,9 @@ when the catalogue is read; the first fault raises InputError naming the file an
 
 from __future__ import annotations
 
+import importlib
+import inspect
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -72,6 +75,25 @@ class Standardisation(BaseModel):
     reference: str = Field(min_length=1)   # e.g. "Norge 2024, SSB 13556 (bosatte 15–29 etter kjønn og alder)"
 
 
+class Release(BaseModel):
+    """The bundled release an indicator's derivation makes (indicators sharing one are one release)."""
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, pattern=r"^[a-z0-9_]+$")   # None: the indicator's id
+    source: str = Field(min_length=1)                          # the release's source text
+
+
+def derivation_function(spec: str) -> Callable:
+    """'package.module:function' -> the function; ValueError when it does not import."""
+    module, _, name = spec.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"derivation {spec!r} does not import: {exc}") from None
+    if callable(fn):
+        return fn
+    raise ValueError(f"derivation {spec!r} is not a function")
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -104,6 +126,11 @@ class Indicator(BaseModel):
     mission_subgoal: int | None = Field(None, ge=1, le=6)
     self_report: bool = False               # reported by the municipality itself (ASSS 1–10)
     order: int = 0                          # position within its theme in the profile (lower first)
+    # -- added for issue 14: how `build` derives the bundled release from data/catalogue.yaml files.
+    # Build metadata, not indicator metadata: left out of model_dump (the warehouse and the API).
+    derivation: str | None = Field(None, exclude=True, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+    inputs: list[str] = Field([], exclude=True)     # data catalogue names, passed to the derivation by name
+    release: Release | None = Field(None, exclude=True)
 
     @field_validator("theme")
     @classmethod
@@ -120,6 +147,23 @@ class Indicator(BaseModel):
             raise ValueError(f"unknown framework {unknown[0]!r}; one of {', '.join(FRAMEWORKS)}")
         return v
 
+    @field_validator("derivation")
+    @classmethod
+    def _derivation_imports(cls, v: str | None) -> str | None:
+        if v is not None:
+            derivation_function(v)
+        return v
+
+    @field_validator("inputs")
+    @classmethod
+    def _catalogued_inputs(cls, v: list[str]) -> list[str]:
+        from oppvekst.sources import catalogue as bundled
+
+        unknown = [n for n in v if n not in bundled.names()]
+        if unknown:
+            raise ValueError(f"input {unknown[0]!r} is not a name in data/catalogue.yaml")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> Indicator:
         if self.measure == "binary" and self.interval not in (None, "none"):
@@ -130,7 +174,21 @@ class Indicator(BaseModel):
             raise ValueError("mission_subgoal is set but 'samfunnsoppdrag' is not among the frameworks")
         if self.measure in ("proportion", "rate") and self.data != "self_report" and not self.denominator:
             raise ValueError(f"a {self.measure} needs a denominator")
+        if self.derivation or self.inputs or self.release:
+            self._check_derivation()
         return self
+
+    def _check_derivation(self) -> None:
+        if not (self.derivation and self.inputs and self.release):
+            raise ValueError("a bundled release needs derivation, inputs and release (source) together")
+        if self.data != "bundled":
+            raise ValueError("an indicator with a derivation of bundled files has data: bundled")
+        fn = derivation_function(self.derivation)
+        try:
+            inspect.signature(fn).bind(**dict.fromkeys(self.inputs))
+        except TypeError as exc:
+            raise ValueError(f"derivation {self.derivation!r} does not take the inputs by name: "
+                             f"{exc}") from None
 
     # -- derived -------------------------------------------------------------------------------------
     @property
@@ -147,6 +205,11 @@ class Indicator(BaseModel):
         if self.standardisation and self.standardisation.method == "direct":
             return "dobson"
         return INTERVALS.get(self.measure, "none")
+
+    @property
+    def release_name(self) -> str | None:
+        """The bundled release this indicator is derived in (None: not derived from bundled files)."""
+        return (self.release.name or self.id) if self.release else None
 
     @property
     def label(self) -> str:

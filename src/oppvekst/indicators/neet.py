@@ -7,38 +7,40 @@ numerator and denominator by the same population weights.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from oppvekst import config, regions
+from oppvekst import regions
 from oppvekst.errors import InputError
 from oppvekst.indicators.stats import wilson
 from oppvekst.observations import FLAG_MISSING, FLAG_VALUE, TOTAL, frame
+from oppvekst.sources import catalogue as bundled
 
 INDICATOR = "neet_15_29"
-SOURCE_FILE = config.DATA_DIR / "neet" / "ssb13556_neet_15-29_by_kommune_sex_age_2008-2024.csv"
+INPUT = "ssb_13556_neet"  # the bundled extract (data/catalogue.yaml), the input named in neet_15_29.yaml
 AGES = {"15-29 år": "15-29", "20-24 år": "20-24", "25-29 år": "25-29"}
 SEXES = {"Begge kjønn": TOTAL, "Kvinner": "female", "Menn": "male"}
 KEYS = ["region", "year", "sex", "age"]
 
 
-def read_13556(path: Path = SOURCE_FILE) -> pd.DataFrame:
-    """The bundled SSB 13556 extract as (region, year, sex, age, numerator, denominator)."""
-    raw = pd.read_csv(path, dtype={"komnr": str}, encoding="utf-8")
+def read_13556(raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The SSB 13556 extract (columns region, komnr, tid, alder, kjonn, tot, NEET; the bundled one by
+    default) as (region, year, sex, age, numerator, denominator)."""
+    if raw is None:
+        raw = bundled.load(INPUT)
+    path = str(raw.attrs.get("source_file", INPUT))
     for field, allowed in (("alder", AGES), ("kjonn", SEXES)):
         bad = ~raw[field].isin(list(allowed))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"unknown value {raw[field].iloc[i]!r}", file=str(path), row=i + 2, field=field)
+            raise InputError(f"unknown value {raw[field].iloc[i]!r}", file=path, row=i + 2, field=field)
     for field in ("tot", "NEET"):
         bad = raw[field] < 0
         if bad.any():
-            raise InputError("negative count", file=str(path), row=int(np.flatnonzero(bad)[0]) + 2, field=field)
+            raise InputError("negative count", file=path, row=int(np.flatnonzero(bad)[0]) + 2, field=field)
     bad = raw["NEET"] > raw["tot"]
     if bad.any():
-        raise InputError("numerator larger than its denominator", file=str(path),
+        raise InputError("numerator larger than its denominator", file=path,
                          row=int(np.flatnonzero(bad)[0]) + 2, field="NEET")
     return pd.DataFrame({
         "region": raw["komnr"], "year": raw["tid"].astype(int), "sex": raw["kjonn"].map(SEXES),
@@ -91,16 +93,24 @@ def _by_code_year(part: pd.DataFrame, year: int, file: str) -> list[tuple[int, p
     return [(year, part[part["region"].isin(valid)]), (year + 1, later)]
 
 
-def derive(path: Path = SOURCE_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
+def observations(ssb_13556_neet: pd.DataFrame) -> pd.DataFrame:
+    """The bundled release of neet_15_29 (the derivation its catalogue YAML names)."""
+    return derive(ssb_13556_neet)[0]
+
+
+def derive(ssb_13556_neet: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observations for neet_15_29 on 2024 codes, and the split weights used (for display)."""
-    raw = read_13556(path)
+    if ssb_13556_neet is None:
+        ssb_13556_neet = bundled.load(INPUT)
+    raw = read_13556(ssb_13556_neet)
+    path = str(ssb_13556_neet.attrs.get("source_file", INPUT))
     national = raw[raw["region"] == "0"]
     municipal = raw[raw["region"].str.len() == 4]
     harmonised, weights = [], []
     for year, part in municipal.groupby("year"):
-        for code_year, rows in _by_code_year(part, int(year), str(path)):
+        for code_year, rows in _by_code_year(part, int(year), path):
             carried = regions.harmonise(rows, code_year, code_col="region",
-                                        count_cols=["numerator", "denominator"], file=str(path))
+                                        count_cols=["numerator", "denominator"], file=path)
             used = carried.attrs.get("weights")
             carried.attrs = {}  # pandas compares attrs on concat; DataFrames there cannot be compared
             if used is not None and len(used):

@@ -22,15 +22,14 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from oppvekst import config
-from oppvekst.errors import InputError
-from oppvekst.sources.statbank import read_population
+from oppvekst.sources import catalogue as bundled
 
-POP_07459 = config.DATA_DIR / "population" / "ssb_07459_raw_Personer2024.csv"
-POP_10826 = config.DATA_DIR / "population" / "ssb_10826_raw_Personerward2024.csv"
-NEET_13563 = config.DATA_DIR / "neet" / "ssb13563_neet_15-29_by_kommune_innvkat_2008-2024.csv"
-CW_FHI337 = config.DATA_DIR / "child_welfare" / "telemark_fhi337_barnevern_0-17.csv"
-KG_COVERAGE = config.DATA_DIR / "kindergarten" / "telemark_dekningsgrad_barnehage_2020-2025.csv"
+# the bundled files calibrated to (data/catalogue.yaml names)
+POP_07459 = "ssb_07459_2024"
+POP_10826 = "ssb_10826_2024"
+NEET_13563 = "ssb_13563_neet"
+CW_FHI337 = "fhi_337_child_welfare_telemark"
+KG_COVERAGE = "kindergarten_coverage_telemark"
 WP = "Meld. St. 28 (2024–2025) «Tro på framtida – uansett bakgrunn»"
 
 
@@ -77,17 +76,10 @@ TARGETS: dict[str, Target] = {
 }
 
 
-def _checked_csv(path, **kw) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, **kw)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read: {exc}", file=str(path)) from exc
-
-
 @cache
 def population_2024() -> pd.DataFrame:
     """SSB 07459, 1 January 2024: (kommune, age, persons) for the 357 municipalities, ages 0–105."""
-    pop = read_population(POP_07459)
+    pop = bundled.load(POP_07459)
     pop = pop[pop["region"].str.fullmatch(r"\d{4}")]
     return pop.rename(columns={"region": "kommune"})[["kommune", "age", "persons"]].reset_index(drop=True)
 
@@ -99,7 +91,7 @@ def district_population_2024() -> pd.DataFrame:
     10826 writes Oslo's districts as 030101a (the current series); the trailing letters are dropped to
     get the KLASS codes (030101). Historical series and city totals (all zero or totals) are left out.
     """
-    w = read_population(POP_10826)
+    w = bundled.load(POP_10826)
     w = w[w["persons"] > 0].copy()
     code = w["region"].str.rstrip("a")
     w = w[code.str.fullmatch(r"\d{6}") & ~code.str.endswith("00")]
@@ -137,7 +129,7 @@ def neet_targets() -> pd.DataFrame:
 @cache
 def immigrant_share_15_29() -> pd.Series:
     """Immigrants' share of residents aged 15–29 per municipality in 2024 (SSB 13563), indexed by kommune."""
-    raw = _checked_csv(NEET_13563, dtype={"komnr": str})
+    raw = bundled.load(NEET_13563)
     r = raw[(raw["tid"] == 2024) & raw["komnr"].str.fullmatch(r"\d{4}")]
     wide = r.pivot_table(index="komnr", columns="innvandringskategori", values="tot", aggfunc="sum")
     return (wide["Innvandrere"] / wide["I alt"]).rename("share")
@@ -146,7 +138,7 @@ def immigrant_share_15_29() -> pd.Series:
 @cache
 def child_welfare_share() -> pd.Series:
     """Share of children 0–17 with child-welfare measures, Norway, 2015–2024 (FHI table 337), by year."""
-    raw = _checked_csv(CW_FHI337)
+    raw = bundled.load(CW_FHI337)
     r = raw[(raw["Geografi"] == "Hele landet") & (raw["Kjønn"] == "Kjønn samlet")]
     years = r["År"].str[:4].astype(int)
     return pd.Series(r["Andel"].astype(float).to_numpy(), index=years).sort_index()
@@ -159,7 +151,7 @@ def kindergarten_coverage() -> pd.Series:
     2020–2024 are the bundled national figures; no bundled source has 2015–2019, so those years are held
     at the 2020 level: a synthetic model choice, not a statistic.
     """
-    raw = _checked_csv(KG_COVERAGE, dtype={"Kommunenummer": str})
+    raw = bundled.load(KG_COVERAGE)
     r = raw[raw["Kommunenummer"] == "00"]
     s = pd.Series(r["Andel"].astype(float).to_numpy(), index=r["År"].str[:4].astype(int))
     s = s[s.index <= 2024]

@@ -34,6 +34,7 @@ from oppvekst.errors import InputError
 from oppvekst.microdata import calibration as cal
 from oppvekst.microdata import fnr as fnrlib
 from oppvekst.microdata import params as P
+from oppvekst.sources import catalogue as bundled
 
 NY = len(P.YEARS)
 Y0 = P.FIRST_YEAR
@@ -148,8 +149,8 @@ class _Generator:
         diff = check.reindex(expect.index, fill_value=0) - expect
         if (diff != 0).any():
             k, a = diff[diff != 0].index[0]
-            raise InputError(f"city districts do not add up to the municipality for age {a}", file=str(cal.POP_10826),
-                             field=k)
+            raise InputError(f"city districts do not add up to the municipality for age {a}",
+                             file=str(bundled.path(cal.POP_10826)), field=k)
         cells["bydel"] = cells["bydel"].fillna("").astype(str)   # '' = no district (or 'unknown district')
         units = cells.groupby(["kommune", "bydel"], as_index=False, sort=True)["persons"].sum()
         units = units.rename(columns={"persons": "weight"})

@@ -9,16 +9,13 @@ dated Y-01-01 plus their old codes (with their old names). The walk is consisten
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from functools import cache
 
 import pandas as pd
 
-from oppvekst.config import DATA_DIR
+from oppvekst.sources import catalogue as bundled
 
-CODES_DIR = DATA_DIR / "codes"
-KLASS_DIR = CODES_DIR / "klass131_raw"
 KLASS_VERSIONS = (2018, 2019, 2020, 2023, 2024)  # bundled 'Kommuneinndeling YYYY' versions
 FIRST_TABLE_YEAR = 1971  # the change table covers changes from 1971-01-01 ...
 MIN_YEAR = 2008  # the years this package answers for
@@ -39,15 +36,13 @@ def check_year(year: int) -> None:
 @cache
 def _version(year: int) -> dict[str, str]:
     """code -> name of a bundled KLASS 131 version (9999 Uoppgitt included)."""
-    with open(KLASS_DIR / f"klass131_kommuneinndeling_{year}.json", encoding="utf-8") as fh:
-        items = json.load(fh)["classificationItems"]
+    items = bundled.load(f"klass131_version_{year}")["classificationItems"]
     return {item["code"]: item["name"] for item in items}
 
 
 @cache
 def _change_rows() -> tuple[dict, ...]:
-    with open(KLASS_DIR / "klass131_changes_1971_2025.json", encoding="utf-8") as fh:
-        rows = json.load(fh)["codeChanges"]
+    rows = bundled.load("klass131_changes_1971_2025")["codeChanges"]
     out = []
     for r in rows:
         date = r["changeOccurred"]
@@ -123,7 +118,7 @@ def county_names() -> dict[str, str]:
 
     Codes 01 and 31 are both 'Østfold' and so on: a name is not an identity, the code and year are.
     """
-    df = pd.read_csv(CODES_DIR / "county_names_numbers_1972_2024.csv", dtype=str, encoding="utf-8")
+    df = bundled.load("county_names_1972_2024")
     return dict(zip(df["county_code"], df["county_name"]))
 
 

@@ -8,14 +8,11 @@ and named from the 2024 list.
 from __future__ import annotations
 
 import copy
-import json
 from functools import cache
 from typing import Any
 
-from oppvekst.config import DATA_DIR
 from oppvekst.regions._hierarchy import regions_2024
-
-GEO_DIR = DATA_DIR / "geo"
+from oppvekst.sources import catalogue as bundled
 
 
 # Own small TopoJSON decoder (spec 2.1.3-2.2.6): the PyPI 'topojson' package encodes, it does not decode
@@ -74,14 +71,12 @@ def _named(collection: dict, code_key: str, level: str) -> dict:
 
 @cache
 def _municipalities() -> dict:
-    with open(GEO_DIR / "Kommuner-S.geojson", encoding="utf-8") as fh:
-        return _named(json.load(fh), "kommunenummer", "kommune")
+    return _named(bundled.load("geo_municipalities_2024"), "kommunenummer", "kommune")
 
 
 @cache
 def _counties() -> dict:
-    with open(GEO_DIR / "Fylker-S.topojson", encoding="utf-8") as fh:
-        return _named(topojson_to_geojson(json.load(fh), "Fylker"), "fylkesnummer", "fylke")
+    return _named(topojson_to_geojson(bundled.load("geo_counties_2024"), "Fylker"), "fylkesnummer", "fylke")
 
 
 def municipality_geojson() -> dict:

@@ -14,7 +14,6 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from oppvekst.config import DATA_DIR
 from oppvekst.errors import InputError
 from oppvekst.regions._codes import (
     LAND,
@@ -31,15 +30,13 @@ from oppvekst.regions._codes import (
     valid_years,
 )
 from oppvekst.regions._hierarchy import _regions, region_name
+from oppvekst.sources import catalogue as bundled
 
-POPULATION_07459 = {  # 1 January populations by municipality (SSB 07459), on the codes of that year
-    2019: DATA_DIR / "population" / "ssb_07459_raw_Personer2019.csv",
-    2023: DATA_DIR / "population" / "ssb_07459_raw_Personer2023.csv",
-    2024: DATA_DIR / "population" / "ssb_07459_raw_Personer2024.csv",
-}
+# 1 January populations by municipality (SSB 07459), on the codes of that year (data/catalogue.yaml names)
+POPULATION_07459 = {2019: "ssb_07459_2019", 2023: "ssb_07459_2023", 2024: "ssb_07459_2024"}
 # Registered residents aged 15-29 by municipality 2008-2024 (SSB 13556 'tot'): the only bundled series
 # with municipality figures on both sides of the 2017 changes.
-RESIDENTS_13556 = DATA_DIR / "neet" / "ssb13556_neet_15-29_by_kommune_sex_age_2008-2024.csv"
+RESIDENTS_13556 = "ssb_13556_neet"
 WEIGHT_COLUMNS = ["old_code", "date", "new_code", "weight", "population", "population_year", "method",
                   "source", "detail"]
 TOLERANCE = 1e-9
@@ -49,15 +46,13 @@ TOLERANCE = 1e-9
 
 @cache
 def _population_07459(year: int) -> dict[str, int]:
-    from oppvekst.sources.statbank import read_population  # the shared statbank reader
-
-    df = read_population(POPULATION_07459[year])
+    df = bundled.load(POPULATION_07459[year])
     return {str(k): int(v) for k, v in df.groupby("region")["persons"].sum().items()}
 
 
 @cache
 def _residents_13556(year: int) -> dict[str, int]:
-    df = pd.read_csv(RESIDENTS_13556, dtype={"komnr": str}, encoding="utf-8")
+    df = bundled.load(RESIDENTS_13556)
     df = df[(df["alder"] == "15-29 år") & (df["kjonn"] == "Begge kjønn") & (df["tid"] == year)]
     return {str(k): int(v) for k, v in zip(df["komnr"], df["tot"])}
 
@@ -68,11 +63,11 @@ def _source_for(change_year: int, need_before: bool) -> tuple[str, int | None, i
     after = min((y for y in POPULATION_07459 if y >= change_year), default=None)
     before = max((y for y in POPULATION_07459 if y < change_year), default=None)
     if after is not None and (before is not None or not need_before):
-        label = (f"SSB 07459, population 1 January (data/population/{POPULATION_07459[after].name}"
-                 + (f", {POPULATION_07459[before].name}" if need_before else "") + ")")
+        label = (f"SSB 07459, population 1 January (data/{bundled.entry(POPULATION_07459[after]).path}"
+                 + (f", {bundled.path(POPULATION_07459[before]).name}" if need_before else "") + ")")
         return label, before, after, _population_07459
     label = (f"SSB 13556, registered residents aged 15-29, both sexes ('tot'; "
-             f"data/neet/{RESIDENTS_13556.name})")
+             f"data/{bundled.entry(RESIDENTS_13556).path})")
     return label, change_year - 1, change_year, _residents_13556
 
 

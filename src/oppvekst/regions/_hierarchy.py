@@ -12,7 +12,6 @@ from functools import cache
 import pandas as pd
 
 from oppvekst.regions._codes import (
-    CODES_DIR,
     LAND,
     LAND_NAME,
     UNKNOWN_COUNTY,
@@ -21,6 +20,7 @@ from oppvekst.regions._codes import (
     county_valid_from,
     municipality_valid_from,
 )
+from oppvekst.sources import catalogue as bundled
 
 LEVELS = ("land", "fylke", "kommune", "bydel", "levekårssone")
 COLUMNS = ["code", "level", "name", "parent", "valid_from", "valid_to"]
@@ -39,7 +39,7 @@ def is_unknown(code: str) -> bool:
 
 @cache
 def _regions() -> pd.DataFrame:
-    geo = pd.read_csv(CODES_DIR / "norgeo_geo_hierarchy_2024.csv", dtype=str, encoding="utf-8")
+    geo = bundled.load("norgeo_hierarchy_2024")
     klass = _codes_of_year(2024)
     rows = [{"code": LAND, "level": "land", "name": LAND_NAME, "parent": None, "valid_from": None}]
 

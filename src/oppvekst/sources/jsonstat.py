@@ -21,29 +21,39 @@ from oppvekst.observations import FLAG_MISSING, FLAG_VALUE, STATUS_FLAGS
 META_KEYS = ("label", "updated", "source", "note", "role", "extension", "href", "link", "error")
 
 
+def _parse(text: str, file: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
+                         "(ugyldig JSON)", file=file, row=exc.lineno, field="json") from None
+
+
+def read_json(path: str | Path, origin: str | None = None) -> Any:
+    """A UTF-8 JSON file (JSON-stat, KLASS responses, GeoJSON, TopoJSON), parsed; faults as InputError."""
+    path = Path(path)
+    file = origin or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=file) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"JSON must be UTF-8; byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                         "is not", file=file, field="encoding") from None
+    return _parse(text, file)
+
+
 def _load(source: str | Path | dict, origin: str | None) -> tuple[Any, str, Path | None]:
     """Parse the source; return (json, name for messages, directory of the file or None)."""
     if isinstance(source, dict):
         return source, origin or "<json-stat>", None
     if isinstance(source, str) and source.lstrip().startswith(("{", "[")):
-        text, file, base = source, origin or "<json-stat text>", None
-    else:
-        path = Path(source)
-        file, base = origin or str(path), path.parent
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror}", file=file) from None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"JSON-stat must be UTF-8; byte 0x{data[exc.start]:02x} at offset {exc.start} "
-                             "is not", file=file, field="encoding") from None
-    try:
-        return json.loads(text), file, base
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} "
-                         "(ugyldig JSON)", file=file, row=exc.lineno, field="json") from None
+        file = origin or "<json-stat text>"
+        return _parse(source, file), file, None
+    path = Path(source)
+    return read_json(path, origin), origin or str(path), path.parent
 
 
 def _category(dim_id: str, dim: Any, size: int, file: str) -> tuple[list[str], list[str], dict]:

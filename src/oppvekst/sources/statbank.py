@@ -93,10 +93,10 @@ def _ages(labels: pd.Series) -> pd.Series | None:
     return parts.astype("int64")
 
 
-def _read(path: str | Path) -> pd.DataFrame:
+def _read(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """read_statbank_csv plus a `line` column (1-based line of the cell in the file)."""
     file = str(path)
-    text, _encoding = read_text(path)
+    text, _encoding = read_text(path, encoding)
     delim, records, h = _find_header(text, file)
     header_line, header = records[h]
     header = [f.strip() for f in header]
@@ -169,26 +169,26 @@ def _read(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def read_statbank_csv(path: str | Path) -> pd.DataFrame:
-    """Read an SSB statistics bank CSV export into a long table.
+def read_statbank_csv(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read an SSB statistics bank CSV export into a long table (`encoding` None: UTF-8, else ISO-8859-1).
 
     Columns: the dimension columns (a region column becomes `region` code + `region_name`; an age
     column of single-year labels becomes an integer `age`), then `contents`, `year`, `value` (float,
     NaN for SSB's `..` `.` `:`) and `flag` (observations.STATUS_FLAGS, else 0).
     """
-    df = _read(path)
+    df = _read(path, encoding)
     df.attrs["source_file"] = str(path)
     return df.drop(columns="line")
 
 
-def read_population(path: str | Path) -> pd.DataFrame:
+def read_population(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     """Population by region and single-year age from a 07459 or 10826 export.
 
     Columns: region (code as given, without 'K-'), region_name, age (int, 105 = 105 or older),
     year (int), persons (int64).
     """
     file = str(path)
-    df = _read(path)
+    df = _read(path, encoding)
     for needed in ("region", "region_name", "age"):
         if needed not in df.columns:
             raise InputError(f"no {needed} column (region with codes and single-year ages needed)",

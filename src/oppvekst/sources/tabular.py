@@ -12,8 +12,10 @@ Example (kindergarten/telemark_dekningsgrad_barnehage_2020-2025.csv)::
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -135,13 +137,26 @@ class TableMapping(BaseModel):
 
 # --- loading the raw table ---------------------------------------------------
 
-def _raw_csv(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, list]], bool]:
+@dataclass(frozen=True)
+class Layout:
+    """Where a table sits in its file: what the raw readers need (a TableMapping has the same fields)."""
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    header_row: int = 1
+
+
+def _delimiter(line: str, m: Layout | TableMapping) -> str:
+    return m.delimiter or max(DELIMITERS, key=lambda d: line.count(d))
+
+
+def _raw_csv(path: Path, m: Layout | TableMapping) -> tuple[list[str], list[tuple[int, list]], bool]:
     file = str(path)
     text, _ = read_text(path, m.encoding)
     lines = text.splitlines()
     if len(lines) < m.header_row:
         raise InputError(f"the file has no line {m.header_row} for the header", file=file, field="header_row")
-    delim = m.delimiter or max(DELIMITERS, key=lambda d: lines[m.header_row - 1].count(d))
+    delim = _delimiter(lines[m.header_row - 1], m)
     records = _records(text, delim)
     header_at = next((i for i, (line, _) in enumerate(records) if line >= m.header_row), None)
     if header_at is None:
@@ -151,7 +166,7 @@ def _raw_csv(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, li
     return header, rows, delim != ","  # a decimal comma is possible unless ',' separates fields
 
 
-def _raw_excel(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, list]], bool]:
+def _raw_excel(path: Path, m: Layout | TableMapping) -> tuple[list[str], list[tuple[int, list]], bool]:
     from zipfile import BadZipFile
 
     import openpyxl  # only needed for Excel
@@ -191,7 +206,7 @@ def _raw_excel(path: Path, m: TableMapping) -> tuple[list[str], list[tuple[int, 
     return header, rows, True
 
 
-def _load_raw(path: Path, m: TableMapping) -> tuple[pd.DataFrame, bool]:
+def _load_raw(path: Path, m: Layout | TableMapping) -> tuple[pd.DataFrame, bool]:
     """Source table as cells with a `__line__` column (1-based line/row in the file), and whether
     text numbers may use a decimal comma."""
     reader = _raw_excel if path.suffix.lower() in (".xlsx", ".xlsm") else _raw_csv
@@ -210,6 +225,35 @@ def _load_raw(path: Path, m: TableMapping) -> tuple[pd.DataFrame, bool]:
                              field="row")
         fixed.append([line, *cells])
     return pd.DataFrame(fixed, columns=["__line__", *header], dtype=object), decimal_comma
+
+
+def read_cells(path: str | Path, layout: Layout = Layout()) -> pd.DataFrame:
+    """A CSV or .xlsx table as its cells, untyped (the raw table read_table maps; Excel cells keep their
+    workbook types), with `__line__` the 1-based line or sheet row of each row."""
+    raw, _ = _load_raw(Path(path), layout)
+    raw.attrs["source_file"] = str(path)
+    return raw
+
+
+def read_csv_frame(path: str | Path, layout: Layout = Layout(),
+                   dtype: str | dict[str, str] | None = None) -> pd.DataFrame:
+    """A plain CSV file as a typed frame: decoded like read_table (the declared encoding, else UTF-8 then
+    ISO-8859-1), the delimiter sniffed from the header line when not declared, then pandas' type
+    inference, with `dtype` overriding it (e.g. {komnr: str} keeps code '0301' as text)."""
+    path = Path(path)
+    file = str(path)
+    text, _ = read_text(path, layout.encoding)
+    lines = text.splitlines()
+    if len(lines) < layout.header_row:
+        raise InputError(f"the file has no line {layout.header_row} for the header", file=file,
+                         field="header_row")
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=_delimiter(lines[layout.header_row - 1], layout),
+                         skiprows=layout.header_row - 1, dtype=dtype)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot read the CSV: {exc}", file=file, field="csv") from None
+    df.attrs["source_file"] = file
+    return df
 
 
 # --- one row to observation fields --------------------------------------------
