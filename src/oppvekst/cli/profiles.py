@@ -172,7 +172,7 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
     seconds = time.perf_counter() - started
     cols = ["indicator", "region", "period_from", "period_to", "sex", "age", "comparator", "value", "ci_low",
             "ci_high", "ref_value", "p_value", "p_adjusted", "cls", "test", "reason"]
-    b = b[cols].sort_values(["region", "indicator", "comparator", "period_to"])
+    b = b.reindex(columns=cols).sort_values(["region", "indicator", "comparator", "period_to"])  # none: empty
     if csv:
         b.to_csv(csv, index=False)
     nb, en = method.describe()
