@@ -31,7 +31,7 @@ from oppvekst.disclosure.control import Suppression, suppress
 from oppvekst.disclosure.policy import policy, pooled
 from oppvekst.disclosure.primary import Rules
 from oppvekst.observations import DIMENSIONS, FLAG_SUPPRESSED
-from oppvekst.warehouse import Release, StatisticsReader, Warehouse
+from oppvekst.warehouse import Release, ReleaseKey, StatisticsReader, Warehouse
 
 BLANKED = ["numerator", "value", "ci_low", "ci_high"]
 _cache: dict[tuple, pd.DataFrame] = {}
@@ -332,7 +332,7 @@ class PublishedView:
             raise KeyError(f"no release {release_id}")
         return self._wh.release(release_id)
 
-    def release_hashes(self):
+    def release_hashes(self) -> dict[int, ReleaseKey]:
         return self._wh.release_hashes()
 
     def diff(self, old: int, new: int) -> dict:
