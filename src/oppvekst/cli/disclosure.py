@@ -71,7 +71,7 @@ def apply_cmd(file: Path = typer.Argument(None, help="Tabell å prikke (CSV/Parq
     from oppvekst.access import install_warehouse_audit
     from oppvekst.disclosure import Rules, publication, read_table, suppress
     from oppvekst.disclosure.policy import policy
-    from oppvekst.warehouse import Warehouse
+    from oppvekst.disclosure.door import Job, open_statistics
 
     install_warehouse_audit()
     overrides = {"numerator_max": limit, "denominator_min": denominator_min}
@@ -80,7 +80,7 @@ def apply_cmd(file: Path = typer.Argument(None, help="Tabell å prikke (CSV/Parq
         _fail(InputError("oppgi enten FILE eller --release / give FILE or --release"))
     started = time.perf_counter()
     if release is not None:
-        with Warehouse() as wh:
+        with open_statistics(raw=True, job=Job.DISCLOSURE, read_only=False) as wh:
             try:
                 results = publication.apply(wh, release, rules=overrides, check=check, progress=say)
             except KeyError as exc:
@@ -126,10 +126,10 @@ def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publis
     """Publiser en kontrollert versjon (krever lagret og bevist prikking) / publish a controlled release."""
     from oppvekst.access import install_warehouse_audit
     from oppvekst.disclosure import publication
-    from oppvekst.warehouse import Warehouse
+    from oppvekst.disclosure.door import Job, open_statistics
 
     install_warehouse_audit()
-    with Warehouse() as wh:
+    with open_statistics(raw=True, job=Job.DISCLOSURE, read_only=False) as wh:
         try:
             withheld = publication.publish(wh, release, withhold_unproven=withhold_unproven)
         except (publication.NotReady, KeyError) as exc:
@@ -142,9 +142,9 @@ def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publis
 def mark_cmd(release: int = typer.Option(..., help="Versjonen med upubliserte data")) -> None:
     """Merk en versjon som egne, upubliserte data: den må prikkes før publisering."""
     from oppvekst.disclosure import publication
-    from oppvekst.warehouse import Warehouse
+    from oppvekst.disclosure.door import Job, open_statistics
 
-    with Warehouse() as wh:
+    with open_statistics(raw=True, job=Job.DISCLOSURE, read_only=False) as wh:
         try:
             publication.mark_controlled(wh, release)
         except KeyError as exc:
@@ -158,9 +158,9 @@ def status_cmd(json_out: bool = JsonOpt) -> None:
     import pandas as pd
 
     from oppvekst.disclosure import publication
-    from oppvekst.warehouse import Warehouse
+    from oppvekst.disclosure.door import Job, open_statistics
 
-    with Warehouse() as wh:
+    with open_statistics(raw=True, job=Job.DISCLOSURE, read_only=False) as wh:
         rows = publication.status(wh)
     if json_out:
         _print_json(rows)

@@ -49,13 +49,12 @@ def _method(metode: str, fdr: str):
 
 
 def _load(method, *, with_measures: bool = True):
-    from oppvekst.disclosure.publication import PublishedView
+    from oppvekst.disclosure.door import open_statistics
     from oppvekst.reports.profile import ProfileData
-    from oppvekst.warehouse import Warehouse
 
     try:
-        with Warehouse(read_only=True) as wh:
-            return ProfileData.load(PublishedView(wh), method, with_measures=with_measures)  # disclosure control
+        with open_statistics() as wh:      # the public, suppressed view
+            return ProfileData.load(wh, method, with_measures=with_measures)
     except FileNotFoundError as exc:
         _fail(exc)
 
@@ -154,8 +153,7 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
     from oppvekst.compare.barometer import CLASS_NAMES, COMPARATORS
     from oppvekst.compare.barometer import barometer as run
     from oppvekst.compare.data import load_observations
-    from oppvekst.disclosure.publication import PublishedView
-    from oppvekst.warehouse import Warehouse
+    from oppvekst.disclosure.door import open_statistics
 
     method = _method(metode, fdr)
     comps = tuple(comparator) if comparator else ("national", "parent", "asss", "previous")
@@ -163,8 +161,8 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
     if bad:
         _fail(ValueError(f"ukjent sammenligning / unknown comparator {bad[0]!r}"))
     try:
-        with Warehouse(read_only=True) as wh:
-            obs = load_observations(PublishedView(wh), indicators=list(indicator) if indicator else None)
+        with open_statistics() as wh:      # the public, suppressed view
+            obs = load_observations(wh, indicators=list(indicator) if indicator else None)
     except FileNotFoundError as exc:
         _fail(exc)
     started = time.perf_counter()
@@ -174,7 +172,7 @@ def barometer(region: list[str] = typer.Option(None, "--region", help="Regionkod
     seconds = time.perf_counter() - started
     cols = ["indicator", "region", "period_from", "period_to", "sex", "age", "comparator", "value", "ci_low",
             "ci_high", "ref_value", "p_value", "p_adjusted", "cls", "test", "reason"]
-    b = b[cols].sort_values(["region", "indicator", "comparator", "period_to"])
+    b = b.reindex(columns=cols).sort_values(["region", "indicator", "comparator", "period_to"])  # none: empty
     if csv:
         b.to_csv(csv, index=False)
     nb, en = method.describe()
@@ -251,12 +249,12 @@ def standardise(region: list[str] = typer.Option(None, "--region", help="Regionk
                 reference_year: int = typer.Option(2024, "--reference-year", help="Referansebefolkningens år"),
                 json_out: bool = JsonOpt) -> None:
     """Alders- og kjønnsstandardisert NEET 15–29 mot Norge (referanseåret) / standardised NEET."""
+    from oppvekst.disclosure.door import open_statistics
     from oppvekst.indicators.standardisation import standardise_neet
-    from oppvekst.warehouse import Warehouse
 
     if method not in ("direct", "indirect"):
         _fail(ValueError("--method må være direct eller indirect"))
-    with Warehouse(read_only=True) as wh:
+    with open_statistics() as wh:          # the public, suppressed view
         obs = wh.observations(indicator="neet_15_29", regions=list(region) + ["0"] if region else None,
                               sex=None, age=None)
     try:
@@ -327,10 +325,10 @@ def asss_history(municipality: str = typer.Argument(None), json_out: bool = Json
 @asss_app.command("sync")
 def asss_sync(json_out: bool = JsonOpt) -> None:
     """Last gjeldende rapporter inn i lageret som en ny versjon / load current reports into the warehouse."""
+    from oppvekst.disclosure.door import Job, open_statistics
     from oppvekst.indicators import asss
-    from oppvekst.warehouse import Warehouse
 
-    with Warehouse() as wh:
+    with open_statistics(raw=True, job=Job.LOAD, read_only=False) as wh:
         try:
             rel = asss.sync(wh)
         except InputError as exc:

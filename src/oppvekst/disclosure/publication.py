@@ -31,6 +31,7 @@ from oppvekst.disclosure.control import Suppression, suppress
 from oppvekst.disclosure.policy import policy, pooled
 from oppvekst.disclosure.primary import Rules
 from oppvekst.observations import DIMENSIONS, FLAG_SUPPRESSED
+from oppvekst.warehouse import Release, ReleaseKey, StatisticsReader, Warehouse
 
 BLANKED = ["numerator", "value", "ci_low", "ci_high"]
 _cache: dict[tuple, pd.DataFrame] = {}
@@ -53,12 +54,12 @@ def _audit(action: str, target: str, detail: dict) -> None:
     audit.record(action, target, detail)
 
 
-def _key(wh, release_id: int) -> tuple[int, str]:
+def _key(wh: StatisticsReader, release_id: int) -> tuple[int, str]:
     rel = wh.release(release_id)          # KeyError for an unknown release
     return rel.id, rel.content_hash
 
 
-def mark_controlled(wh, release_id: int) -> None:
+def mark_controlled(wh: StatisticsReader, release_id: int) -> None:
     """Declare a release unpublished data of our own (e.g. an analyst's upload): it needs control."""
     from oppvekst.access.models import DisclosureRelease
 
@@ -73,12 +74,11 @@ def mark_controlled(wh, release_id: int) -> None:
     _audit("release_mark_controlled", f"release:{rid}", {"hash": digest})
 
 
-def controlled_releases(wh) -> dict[int, dict]:
+def controlled_releases(wh: StatisticsReader) -> dict[int, dict]:
     """release id -> {published_at, published_by, runs: {indicator: certified}} for every controlled release."""
     from oppvekst.access.models import DisclosureRelease, DisclosureRun
 
-    hashes = {r[0]: (r[1], bool(r[2])) for r in wh.con.execute(
-        "SELECT id, content_hash, synthetic FROM releases").fetchall()}
+    hashes = wh.release_hashes()
     out: dict[int, dict] = {rid: {"published_at": None, "published_by": None, "runs": {}}
                             for rid, (_, synthetic) in hashes.items() if synthetic}
     with _session() as s:
@@ -94,7 +94,7 @@ def controlled_releases(wh) -> dict[int, dict]:
     return out
 
 
-def needs_control(wh, release_id: int) -> bool:
+def needs_control(wh: StatisticsReader, release_id: int) -> bool:
     return release_id in controlled_releases(wh)
 
 
@@ -111,7 +111,7 @@ def rules_for(indicator: str, overrides: dict | None = None) -> Rules:
         return Rules(**values)
 
 
-def apply(wh, release_id: int, *, rules: dict | None = None, check: bool = False,
+def apply(wh: Warehouse, release_id: int, *, rules: dict | None = None, check: bool = False,
           progress: Callable[[str], None] | None = None) -> dict[str, Suppression]:
     """Suppress every indicator of a release and store the result (the earlier one is kept, not current)."""
     from oppvekst.access.audit import actor
@@ -119,7 +119,7 @@ def apply(wh, release_id: int, *, rules: dict | None = None, check: bool = False
 
     rid, digest = _key(wh, release_id)
     rel = wh.release(release_id)
-    table = wh.query("SELECT * FROM observations WHERE release = ?", [release_id]).drop(columns=["release"])
+    table = wh.release_observations(release_id).drop(columns=["release"])
     results: dict[str, Suppression] = {}
     for ind in rel.indicators:
         part = table[table["indicator"] == ind]
@@ -180,7 +180,7 @@ def version() -> tuple:
                 s.execute(select(func.count()).select_from(DisclosureRelease)).scalar_one())
 
 
-def publish(wh, release_id: int, *, withhold_unproven: bool = False) -> list[str]:
+def publish(wh: StatisticsReader, release_id: int, *, withhold_unproven: bool = False) -> list[str]:
     """Make a controlled release public; every indicator needs a stored suppression whose proof holds.
 
     With `withhold_unproven`, the proven indicators are published and the others stay withheld from
@@ -244,7 +244,7 @@ def _in_municipality(regions: pd.Series, municipality: str | None) -> np.ndarray
     return regions.astype(str).str.startswith(municipality).to_numpy()
 
 
-def masked(wh, df: pd.DataFrame, principal=None) -> pd.DataFrame:
+def masked(wh: StatisticsReader, df: pd.DataFrame, principal=None) -> pd.DataFrame:
     """What `principal` (default: the public) may see of a frame read from the warehouse.
 
     Rows of controlled releases are suppressed by the stored pattern; rows of a release not yet
@@ -276,8 +276,8 @@ def masked(wh, df: pd.DataFrame, principal=None) -> pd.DataFrame:
     ids = sorted({int(r) for r in out["release"].unique()} & set(controlled))
     if not ids:
         return out
-    hashes = dict(wh.con.execute("SELECT id, content_hash FROM releases").fetchall())
-    pattern = _pattern([(rid, hashes[rid]) for rid in ids])
+    hashes = wh.release_hashes()
+    pattern = _pattern([(rid, hashes[rid].content_hash) for rid in ids])
     if pattern.empty:
         return out
     keys = ["release", "indicator", *[d for d in DIMENSIONS if d != "indicator"]]
@@ -300,34 +300,76 @@ class PublishedView:
     """The warehouse through disclosure control: what may leave the system.
 
     Every observation read through it has passed `masked()` for `principal` (default: the public), so
-    releases not yet published are left out and suppressed cells carry no figures. The web pages, the
-    API, PDFs and the command-line exports read through it; shared caches therefore never hold anything
-    the public may not see. Raw SQL over the observations is refused (it would bypass the control).
+    releases not yet published are left out and suppressed cells carry no figures; the public does not
+    see that an unpublished release exists. The web pages, the API, PDFs and the command-line exports
+    read through it (opened by `oppvekst.disclosure.door`); shared caches therefore never hold anything
+    the public may not see. There is no raw SQL through it, and nothing is written through it.
     """
 
-    def __init__(self, wh, principal=None):
-        self._wh, self._principal = wh, principal
+    def __init__(self, wh: Warehouse, principal=None, *, owns: bool = False):
+        self._wh, self._principal, self._owns = wh, principal, owns
         self.path = wh.path
 
-    def observations(self, **kwargs) -> pd.DataFrame:
-        return masked(self._wh, self._wh.observations(**kwargs), self._principal)
+    def observations(self, **filters) -> pd.DataFrame:
+        return masked(self._wh, self._wh.observations(**filters), self._principal)
 
-    def releases(self):
-        return self._wh.releases()
+    def release_observations(self, release_id: int) -> pd.DataFrame:
+        self.release(release_id)                 # KeyError for a release this principal may not know of
+        return masked(self._wh, self._wh.release_observations(release_id), self._principal)
 
-    def release(self, release_id: int):
+    def _hidden(self) -> set[int]:
+        """Releases the public may not know of: controlled and not published (others see them, masked)."""
+        if str(getattr(self._principal, "role", "public")) != "public":
+            return set()
+        return {rid for rid, info in controlled_releases(self._wh).items() if info["published_at"] is None}
+
+    def releases(self) -> list[Release]:
+        hidden = self._hidden()
+        return [r for r in self._wh.releases() if r.id not in hidden]
+
+    def release(self, release_id: int) -> Release:
+        if release_id in self._hidden():
+            raise KeyError(f"no release {release_id}")
         return self._wh.release(release_id)
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        if "observations" in sql.lower():
-            raise PermissionError("observations are read through PublishedView.observations()")
-        return self._wh.query(sql, params)
+    def release_hashes(self) -> dict[int, ReleaseKey]:
+        return self._wh.release_hashes()
+
+    def diff(self, old: int, new: int) -> dict:
+        """The raw comparison, for releases that need no control only: its national sums are unmasked."""
+        controlled = controlled_releases(self._wh)
+        for rid in (old, new):
+            self.release(rid)
+            if rid in controlled:
+                raise PermissionError(f"release {rid} is under disclosure control: its figures are compared "
+                                      "through `oppvekst disclosure status`, not a raw diff")
+        return self._wh.diff(old, new)
+
+    def region_names(self) -> dict[str, str]:
+        return self._wh.region_names()
+
+    def region_name(self, code: str) -> str | None:
+        return self._wh.region_name(code)
+
+    def has_regions(self) -> bool:
+        return self._wh.has_regions()
 
     def load_release(self, *args, **kwargs):
         raise PermissionError("this view of the warehouse is read-only")
 
+    def close(self) -> None:
+        """Close the warehouse if this view opened it (the web's per-request cursor is closed by its owner)."""
+        if self._owns:
+            self._wh.close()
 
-def status(wh) -> list[dict]:
+    def __enter__(self) -> PublishedView:  # noqa: PYI034 (not subclassed)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def status(wh: StatisticsReader) -> list[dict]:
     """Every controlled release: publication and the proof per indicator."""
     return [{"release": rid, "published_at": info["published_at"], "published_by": info["published_by"],
              "indicators": info["runs"]} for rid, info in sorted(controlled_releases(wh).items())]

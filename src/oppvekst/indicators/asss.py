@@ -47,6 +47,7 @@ from oppvekst import config
 from oppvekst.errors import InputError
 from oppvekst.indicators.stats import wilson
 from oppvekst.observations import COLUMNS, FLAG_NOT_COMPUTABLE, FLAG_VALUE, frame
+from oppvekst.warehouse import Release, StatisticsReader, Warehouse
 
 FIRST_YEAR = 2015   # the prevention-plan duty (bvl. § 15-1) predates the 2022 reform; earlier years are refused
 
@@ -428,7 +429,7 @@ def to_observations(reports: pd.DataFrame, population_0_17: pd.DataFrame | None 
     return frame(pd.concat(parts, ignore_index=True))
 
 
-def observations(wh=None, db_url: str | None = None) -> pd.DataFrame:
+def observations(wh: StatisticsReader | None = None, db_url: str | None = None) -> pd.DataFrame:
     """Observations of the current reports, with population from the warehouse when one is given."""
     pop = None
     if wh is not None:
@@ -436,7 +437,7 @@ def observations(wh=None, db_url: str | None = None) -> pd.DataFrame:
     return to_observations(current(db_url), pop, deflators(db_url))
 
 
-def sync(wh, db_url: str | None = None):
+def sync(wh: Warehouse, db_url: str | None = None) -> Release | None:
     """Load the current reports into the warehouse as one release (None when nothing changed)."""
     obs = observations(wh, db_url)
     if obs.empty:

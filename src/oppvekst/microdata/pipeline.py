@@ -125,7 +125,7 @@ def run(base: Path | None = None, *, engine: str = "duckdb", load: bool = True, 
         own = warehouse is None
         wh = warehouse or Warehouse()
         try:
-            if wh.query("SELECT count(*) AS n FROM regions")["n"].iloc[0] == 0:
+            if not wh.has_regions():
                 wh.replace_regions(regions.regions_2024())
             wh.replace_indicators([i.model_dump() for i in catalogue().values()])
             n_munis = len(manifest.get("municipalities") or [])

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -97,8 +98,20 @@ class Release:
     indicators: tuple[str, ...]
 
 
+class ReleaseKey(NamedTuple):
+    """What disclosure control keys its stored decisions on: a release's content hash, and whether it is
+    synthetic (derived by this system, so it needs control)."""
+    content_hash: str
+    synthetic: bool
+
+
 class Warehouse:
-    """A DuckDB warehouse file. Open it with `Warehouse()` (OPPVEKST_HOME) or `Warehouse(path)`."""
+    """A DuckDB warehouse file: the raw figures, for the jobs that write or control releases.
+
+    Everything that shows figures reads through the door instead (`oppvekst.disclosure.door`), which hands
+    out this handle only to an administrator or a named internal job. `Warehouse()` (OPPVEKST_HOME) or
+    `Warehouse(path)`.
+    """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path else config.warehouse_path()
@@ -261,13 +274,16 @@ class Warehouse:
 
     # -- reading -------------------------------------------------------------------------------
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Raw SQL, for the warehouse's own use and its tests: not part of `StatisticsReader`."""
         return self.con.execute(sql, params or []).df()
 
     def observations(self, *, indicator: str | None = None, regions: list[str] | None = None,
                      year: int | None = None, sex: str | None = "all", age: str | None = None,
                      background: str | None = "all", ses: str | None = "all",
-                     limit: int | None = None) -> pd.DataFrame:
-        """Current observations with filters; None in a dimension means every value."""
+                     releases: list[int] | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Current observations with filters; None in a dimension means every value.
+
+        releases: only the current rows that come from these releases (an empty list: none)."""
         where, params = [], []
         for col, val in (("indicator", indicator), ("sex", sex), ("age", age),
                          ("background", background), ("ses", ses)):
@@ -280,9 +296,32 @@ class Warehouse:
         if year is not None:
             where.append("o.period_to = ?")
             params.append(year)
+        if releases is not None:
+            where.append(f"o.release IN ({', '.join('?' * len(releases))})" if releases else "FALSE")
+            params.extend(releases)
         sql = ("SELECT o.*, r.synthetic FROM current_observations o JOIN releases r ON r.id = o.release"
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY o.indicator, o.region, o.period_from, o.sex, o.age")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return self.con.execute(sql, params).df()
+
+    def release_observations(self, release_id: int) -> pd.DataFrame:
+        """Every row of one release as loaded (current or not), with its `release` column."""
+        return self.con.execute("SELECT * FROM observations WHERE release = ?", [release_id]).df()
+
+    def release_hashes(self) -> dict[int, ReleaseKey]:
+        """release id -> (content hash, synthetic) for every release, in one query."""
+        return {rid: ReleaseKey(digest, bool(synthetic)) for rid, digest, synthetic in self.con.execute(
+            "SELECT id, content_hash, synthetic FROM releases ORDER BY id").fetchall()}
+
+    def region_names(self) -> dict[str, str]:
+        """code -> name of the regions stored with the statistics."""
+        return dict(self.con.execute("SELECT code, name FROM regions ORDER BY code").fetchall())
+
+    def region_name(self, code: str) -> str | None:
+        row = self.con.execute("SELECT name FROM regions WHERE code = ?", [code]).fetchone()
+        return row[0] if row else None
+
+    def has_regions(self) -> bool:
+        return self.con.execute("SELECT count(*) FROM regions").fetchone()[0] > 0

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from oppvekst import regions
 from oppvekst.indicators.catalogue import catalogue
+from oppvekst.warehouse import StatisticsReader
 from oppvekst.web.deps import warehouse
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"])
@@ -57,7 +58,7 @@ def get_indicator(indicator_id: str):
 @router.get("/observations", summary="Observasjoner med filtre / observations with filters")
 def observations(indicator: str, region: list[str] | None = Query(None), year: int | None = None,
                  sex: str | None = Query("all", description="all, female, male; tom = alle"),
-                 age: str | None = Query(None), limit: int = Query(10_000, ge=1, le=MAX_ROWS), wh=Depends(warehouse)):
+                 age: str | None = Query(None), limit: int = Query(10_000, ge=1, le=MAX_ROWS), wh: StatisticsReader = Depends(warehouse)):
     if indicator not in catalogue():
         raise HTTPException(404, f"ukjent indikator / unknown indicator {indicator!r}")
     df = wh.observations(indicator=indicator, regions=region, year=year, sex=sex or None, age=age, limit=limit)
@@ -65,6 +66,6 @@ def observations(indicator: str, region: list[str] | None = Query(None), year: i
 
 
 @router.get("/releases", summary="Versjoner / releases")
-def list_releases(wh=Depends(warehouse)):
+def list_releases(wh: StatisticsReader = Depends(warehouse)):
     return [{**r.__dict__, "created_at": r.created_at.isoformat()} for r in wh.releases()]
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from oppvekst import regions
 from oppvekst.indicators.catalogue import catalogue
 from oppvekst.reports import charts
+from oppvekst.warehouse import StatisticsReader
 from oppvekst.web.deps import warehouse
 from oppvekst.web.templating import templates
 
@@ -59,7 +60,7 @@ def index(request: Request, q: str | None = None):
     })
 
 
-def _series(wh, indicator: str, codes: list[str]) -> pd.DataFrame:
+def _series(wh: StatisticsReader, indicator: str, codes: list[str]) -> pd.DataFrame:
     df = wh.observations(indicator=indicator, regions=codes, age=_default_age(indicator))
     names = regions.regions_2024().set_index("code")["name"]
     return df.assign(year=df["period_to"], name=df["region"].map(names))
@@ -71,7 +72,7 @@ def _default_age(indicator: str) -> str:
 
 @router.get("/region/{code}", response_class=HTMLResponse)
 @router.get("/kommune/{code}", response_class=HTMLResponse)
-def region_page(request: Request, code: str, wh=Depends(warehouse)):
+def region_page(request: Request, code: str, wh: StatisticsReader = Depends(warehouse)):
     lineage = _lineage(code)
     here = lineage[0]
     compared = _comparison(lineage)
@@ -113,7 +114,7 @@ def _map_svg(indicator: str, year: int, values: tuple[tuple[str, float], ...], t
 
 @router.get("/indikator/{indicator_id}", response_class=HTMLResponse)
 def indicator_page(request: Request, indicator_id: str, region: str = "0", year: int | None = None,
-                   wh=Depends(warehouse)):
+                   wh: StatisticsReader = Depends(warehouse)):
     ind = catalogue().get(indicator_id)
     if ind is None:
         raise HTTPException(404, f"Ukjent indikator / unknown indicator {indicator_id!r}")

@@ -19,8 +19,9 @@ from oppvekst.access import audit, users
 from oppvekst.access.roles import NAMES_NB, Role
 from oppvekst.access.users import Principal
 from oppvekst.errors import InputError
+from oppvekst.warehouse import StatisticsReader
 from oppvekst.web.auth import login_page_for, principal, require_permission
-from oppvekst.web.deps import raw_warehouse
+from oppvekst.web.deps import principal_warehouse
 from oppvekst.web.templating import templates
 
 api = APIRouter(prefix="/api/v1", tags=["tilgangsstyrt / restricted"])
@@ -36,28 +37,17 @@ def _unprocessable(exc: InputError) -> HTTPException:
     return HTTPException(422, {"message": exc.reason, "field": exc.field, "detail": str(exc)})
 
 
-def _controlled_rows(wh, p: Principal, *, indicator: str | None, regions: list[str] | None,
+def _controlled_rows(wh: StatisticsReader, *, indicator: str | None, regions: list[str] | None,
                      year: int | None) -> pd.DataFrame:
-    """Observations of controlled releases (all of them, published or not) as `p` may see them."""
-    from oppvekst.disclosure.publication import controlled_releases, masked
+    """Observations of controlled releases (all of them, published or not) as the reader's principal may
+    see them (`wh` is masked for them: deps.principal_warehouse)."""
+    from oppvekst.disclosure.publication import controlled_releases
 
     ids = sorted(controlled_releases(wh))
     if not ids:
         return pd.DataFrame()
-    where = [f"o.release IN ({', '.join('?' * len(ids))})"]
-    params: list = list(ids)
-    if indicator:
-        where.append("o.indicator = ?")
-        params.append(indicator)
-    if regions:
-        where.append(f"o.region IN ({', '.join('?' * len(regions))})")
-        params += regions
-    if year is not None:
-        where.append("o.period_to = ?")
-        params.append(year)
-    df = wh.query("SELECT o.*, r.synthetic FROM current_observations o JOIN releases r ON r.id = o.release WHERE "
-                  + " AND ".join(where) + f" ORDER BY o.indicator, o.region, o.period_from LIMIT {MAX_ROWS + 1}", params)
-    return masked(wh, df, p)
+    return wh.observations(indicator=indicator or None, regions=regions or None, year=year, sex=None, age=None,
+                           background=None, ses=None, releases=ids, limit=MAX_ROWS + 1)
 
 
 # -- analyst ----------------------------------------------------------------------------------------
@@ -66,14 +56,15 @@ def _controlled_rows(wh, p: Principal, *, indicator: str | None, regions: list[s
                                                   "results before publication, own municipality")
 def prepublication(request: Request, indicator: str | None = Query(None, max_length=100),
                    region: list[str] | None = Query(None), year: int | None = Query(None, ge=1900, le=2100),
-                   p: Principal = Depends(require_permission("read_prepublication_own")), wh=Depends(raw_warehouse)):
+                   p: Principal = Depends(require_permission("read_prepublication_own")),
+                   wh: StatisticsReader = Depends(principal_warehouse)):
     if p.role == Role.ANALYST:
         region = region or [p.municipality]
         outside = [r for r in region if not r.startswith(p.municipality)]
         if outside:
             audit.record("denied", request.url.path, {"regions": outside}, who=p.name)
             raise HTTPException(403, f"bare egen kommune {p.municipality} / only your own municipality")
-    df = _controlled_rows(wh, p, indicator=indicator, regions=region, year=year)
+    df = _controlled_rows(wh, indicator=indicator, regions=region, year=year)
     audit.record("read_prepublication", ",".join(region or ["*"])[:300],
                  {"indicator": indicator, "year": year, "rows": len(df)}, who=p.name)
     return {"count": len(df), "observations": _records(df.head(MAX_ROWS))}
@@ -81,13 +72,13 @@ def prepublication(request: Request, indicator: str | None = Query(None, max_len
 
 @pages.get("/forhandsvisning/{municipality}", response_class=HTMLResponse)
 def prepublication_page(request: Request, municipality: str, p: Principal = Depends(principal),
-                        wh=Depends(raw_warehouse)):
+                        wh: StatisticsReader = Depends(principal_warehouse)):
     if p.role == Role.PUBLIC:
         return login_page_for(request)
     if not (p.role == Role.ADMINISTRATOR or (p.role == Role.ANALYST and p.municipality == municipality)):
         audit.record("denied", request.url.path, {"role": p.role.value}, who=p.name)
         raise HTTPException(403, "bare egen kommune / only your own municipality")
-    df = _controlled_rows(wh, p, indicator=None, regions=None, year=None)
+    df = _controlled_rows(wh, indicator=None, regions=None, year=None)
     if len(df):
         df = df[df["region"].astype(str).str.startswith(municipality)]
     audit.record("read_prepublication", municipality, {"rows": len(df), "page": True}, who=p.name)
@@ -107,7 +98,7 @@ class AggregateRequest(BaseModel):
 @api.post("/research/aggregates", summary="Kontrollerte, prikkede aggregater fra mikrodata (forsker) / "
                                           "checked, suppressed aggregates from the microdata")
 def research_aggregates(req: AggregateRequest = Body(...), p: Principal = Depends(require_permission("derive_aggregates")),
-                        wh=Depends(raw_warehouse)):
+                        wh: StatisticsReader = Depends(principal_warehouse)):
     """Aggregates derived from the microdata, through the stored, proven suppression of their release:
     never records, never an unchecked cell. A new derivation is run with `oppvekst derive` and made
     available with `oppvekst disclosure apply --release N`."""
@@ -116,7 +107,7 @@ def research_aggregates(req: AggregateRequest = Body(...), p: Principal = Depend
     runs = {ind for info in controlled_releases(wh).values() for ind, ok in info["runs"].items() if ok}
     if req.indicator not in runs:
         raise HTTPException(404, f"ingen kontrollert avledning av {req.indicator!r} / no checked derivation")
-    df = _controlled_rows(wh, p, indicator=req.indicator, regions=req.regions, year=req.year)
+    df = _controlled_rows(wh, indicator=req.indicator, regions=req.regions, year=req.year)
     audit.record("derive_aggregates", req.indicator, {"regions": (req.regions or [])[:20], "year": req.year,
                                                       "rows": len(df)}, who=p.name)
     return {"indicator": req.indicator, "count": len(df), "observations": _records(df.head(MAX_ROWS))}
@@ -185,7 +176,8 @@ def admin_audit_verify(p: Principal = Depends(require_permission("read_audit")))
 
 
 @api.get("/admin/disclosure", summary="Kontrollerte versjoner og prikking (administrator)")
-def admin_disclosure(p: Principal = Depends(require_permission("publish_releases")), wh=Depends(raw_warehouse)):
+def admin_disclosure(p: Principal = Depends(require_permission("publish_releases")),
+                     wh: StatisticsReader = Depends(principal_warehouse)):
     from oppvekst.disclosure.publication import status
 
     return [{**r, "published_at": str(r["published_at"]) if r["published_at"] else None} for r in status(wh)]
@@ -193,7 +185,7 @@ def admin_disclosure(p: Principal = Depends(require_permission("publish_releases
 
 @api.post("/admin/releases/{release_id}/publish", summary="Publiser en kontrollert versjon (administrator)")
 def admin_publish(release_id: int = FastPath(..., ge=1, le=2**31 - 1), p: Principal = Depends(require_permission("publish_releases")),
-                  wh=Depends(raw_warehouse)):
+                  wh: StatisticsReader = Depends(principal_warehouse)):
     from oppvekst.disclosure.publication import NotReady, publish
 
     _as(p)
