@@ -204,6 +204,7 @@ WRITE_ROUTES = (
     "/asss/", "/api/v1/asss/reports",                 # ASSS self-reports: content database
     "/logg-inn", "/logg-ut", "/konto/", "/api/v1/auth/",   # accounts and sessions
     "/api/v1/admin/",                                 # users, publication decisions, register rights
+    "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1"}
@@ -229,11 +230,12 @@ def _calls(app, indicator: str):
         if not isinstance(route, APIRoute):
             unclassified.append(path)
             continue
-        values = {**PATH_VALUES, "indicator_id": indicator}
+        values = {**PATH_VALUES, "indicator_id": indicator, "indicator": indicator}
         url = re.sub(r"\{(\w+)\}", lambda m, values=values: values[m.group(1)], path)
         names = {p.name for p in route.dependant.query_params}
         params = {k: v for k, v in {"indicator": indicator, "indikator": indicator, "region": [CODE, "11", "0"],
-                                    "kommune": [CODE], "municipality": CODE, "sex": ""}.items() if k in names}
+                                    "kommune": [CODE], "municipality": CODE, "sex": "",
+                                    "planning": indicator}.items() if k in names}
         for method in sorted(route.methods):
             if method == "GET":
                 yield method, url, params, None
@@ -342,6 +344,7 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         "indicators": [["--json"]],
         "asss history": [["--json"]],
         "asss template": [[]],
+        "trials planning": [[i, "--json"] for i in inds] + [[i, "--level", "bydel"] for i in inds],
     }
 
 
@@ -361,6 +364,13 @@ EXEMPT_COMMANDS = {
     "disclosure publish": "a publication decision (raw Job.DISCLOSURE)",
     "disclosure mark": "a control decision (raw Job.DISCLOSURE)",
     "disclosure status": "publication state and proofs per indicator (raw Job.DISCLOSURE), no figures",
+    "settings": "the settings in force, no statistics",
+    "trials power": "computes from the planner's own inputs, no statistics",
+    "trials design": "method choice from the planner's answers, no statistics",
+    "trials randomise": "randomises the planner's own units, no statistics",
+    "trials verify": "checks a randomisation list against its seal, no statistics",
+    "trials analyse": "analyses the planner's own trial file, no statistics",
+    "trials templates": "the ready plans quoted from the white paper, no statistics",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",

@@ -6,10 +6,9 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from oppvekst.disclosure.publication import PublishedView
+from oppvekst.disclosure.door import open_statistics
 from oppvekst.errors import InputError
 from oppvekst.trials import method_choice, planning, templates
-from oppvekst.warehouse import Warehouse
 
 
 @pytest.mark.parametrize(("answers", "design"), [
@@ -79,8 +78,8 @@ def test_icc_equals_one_way_anova_on_the_individual_records():
 
 
 def test_planning_values_for_neet_from_ssb_13556(bundled_warehouse_path):
-    with Warehouse(bundled_warehouse_path, read_only=True) as wh:
-        values = planning.planning_values(PublishedView(wh), "neet_15_29")
+    with open_statistics(path=bundled_warehouse_path) as wh:
+        values = planning.planning_values(wh, "neet_15_29")
     assert values.year == 2024 and values.source == "SSB 13556, 2024" and not values.synthetic
     assert values.baseline == pytest.approx(104_388 / 1_044_103)          # national NEET 15–29, 2024
     assert values.areas == 357 and values.left_out == 0
@@ -88,8 +87,8 @@ def test_planning_values_for_neet_from_ssb_13556(bundled_warehouse_path):
 
 
 def test_planning_values_refuse_what_the_data_cannot_give(bundled_warehouse_path):
-    with Warehouse(bundled_warehouse_path, read_only=True) as wh:
+    with open_statistics(path=bundled_warehouse_path) as wh:
         with pytest.raises(InputError, match="no figures for organised_leisure"):
-            planning.planning_values(PublishedView(wh), "organised_leisure")
+            planning.planning_values(wh, "organised_leisure")
         with pytest.raises(InputError, match="'indicator'"):
-            planning.planning_values(PublishedView(wh), "not_an_indicator")
+            planning.planning_values(wh, "not_an_indicator")

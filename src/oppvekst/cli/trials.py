@@ -231,13 +231,11 @@ def planning(indicator: str = typer.Argument(..., help="Indikator i katalogen, f
              year: int = _opt("År (standard: siste)"),
              json_out: bool = JsonOpt) -> None:
     """Planleggingsverdier fra lageret: grunnrate og ICC mellom områder, med kilde / planning values."""
-    from oppvekst.disclosure.publication import PublishedView
+    from oppvekst.disclosure.door import open_statistics
     from oppvekst.trials.planning import planning_values
-    from oppvekst.warehouse import Warehouse
 
     try:
-        with Warehouse(read_only=True) as wh:
-            reader = PublishedView(wh)
+        with open_statistics() as reader:
             values = planning_values(reader, indicator, level=level, year=year)
     except (InputError, FileNotFoundError) as exc:
         _fail(exc)
