@@ -22,8 +22,7 @@ POLICIES = {
     "analyst_own": {"public": False, "kari": True, "forsker": False, "admin": True},
     "researcher": {"public": False, "kari": False, "forsker": True, "admin": True},
     "admin": {"public": False, "kari": False, "forsker": False, "admin": True},
-    # ASSS self-reports: an analyst (own municipality, see test_acc_asss) or an administrator; else the
-    # shared OPPVEKST_REPORT_TOKEN, which is unset here
+    # ASSS self-reports: an analyst (own municipality, see test_acc_asss) or an administrator
     "asss_report": {"public": False, "kari": True, "forsker": False, "admin": True},
     "admin_token_in_form": {r: False for r in ROLES},  # evidence forms: an administrator's token in the form
 }
