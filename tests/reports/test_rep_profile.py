@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from statsmodels.stats.proportion import proportion_confint
 
 from oppvekst.compare.barometer import Method
+from oppvekst.compare.comparison import Comparison
 from oppvekst.indicators.catalogue import Indicator, catalogue, profile_indicators
 from oppvekst.reports import pdf, spine
-from oppvekst.compare.comparison import Comparison
 from oppvekst.reports.profile import profile
 
 

@@ -103,6 +103,11 @@ class Funnel:
 
 @dataclass(repr=False)
 class Comparison:
+    """The national comparison of one release state and barometer method (see the module docstring).
+
+    Build it with `compute(reader, method)` (or `comparison(reader, method)` for the shared, cached one);
+    the frames are public and read-only by convention, the methods answer in small named shapes."""
+
     method: Method
     observations: pd.DataFrame
     headline: pd.DataFrame
@@ -169,7 +174,8 @@ class Comparison:
         """The barometer of every period and area level, all comparators (computed on first use, once).
 
         Its BH families are per area, period, comparator and breakdown, so a slice of one year and level
-        is exactly `barometer(..., years=[year], levels=(level,))` for that year."""
+        has the classes and p-values of `barometer(..., years=[year], levels=(level,))` (equal to the
+        last bit but one: the vectorised tests round with the batch they run in)."""
         with self._lock:
             if self._by_year is None:
                 levels = tuple(pd.unique(self.regions["level"]))
@@ -398,7 +404,7 @@ def content_version() -> tuple:
         h = asss.history()
         d = asss.deflators()
         return (int(h["id"].max()) if len(h) else 0, len(d), publication.version())
-    except Exception:  # no content database: the comparison still works from the warehouse
+    except Exception:  # noqa: BLE001 (no content database: the comparison still works from the warehouse)
         return (0, 0, None)
 
 
