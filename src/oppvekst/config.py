@@ -56,8 +56,6 @@ _SETTINGS = [
             secret=True),
     Setting("OPPVEKST_EDITOR_TOKEN", None, "Legacy shared secret for editing the evidence base (off unless set; "
             "prefer an administrator's API token)", secret=True),
-    Setting("OPPVEKST_REPORT_TOKEN", None, "Shared token for ASSS self-reporting without an account (off unless "
-            "set)", secret=True),
     Setting("OPPVEKST_DISCLOSURE_POLICY", None, "Disclosure-control policy file", "path",
             default_text="the bundled `disclosure/policy.yaml`"),
 ]

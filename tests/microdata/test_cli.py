@@ -50,7 +50,8 @@ def test_synth_then_derive_loads_a_synthetic_release(tmp_path, key_env):
 
 
 def test_profile_shows_the_synthetic_twin_marked_synthetic(tmp_path, key_env):
-    from oppvekst.reports.profile import ProfileData
+    from oppvekst.compare.comparison import Comparison
+    from oppvekst.reports.profile import profile as region_profile
 
     out = tmp_path / "md"
     # Fredrikstad is an ASSS member: the profile compares with the ASSS group, so it needs one with data
@@ -58,7 +59,7 @@ def test_profile_shows_the_synthetic_twin_marked_synthetic(tmp_path, key_env):
                                "--json"]).exit_code == 0
     assert runner.invoke(app, ["derive", "--dir", str(out), "--json"]).exit_code == 0
     with Warehouse() as wh:
-        profile = ProfileData.load(wh).profile("4001")
+        profile = region_profile(Comparison.compute(wh).for_region("4001"))
     rows = {r["id"]: r for t in profile["themes"] for r in t["rows"]}
     kg = rows["kindergarten_1_5"]
     assert kg["data_id"] == "kindergarten_1_5_syn" and kg["has_data"] and kg["synthetic"]

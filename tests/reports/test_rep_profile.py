@@ -12,9 +12,10 @@ from pypdf import PdfReader
 from statsmodels.stats.proportion import proportion_confint
 
 from oppvekst.compare.barometer import Method
+from oppvekst.compare.comparison import Comparison
 from oppvekst.indicators.catalogue import Indicator, catalogue, profile_indicators
 from oppvekst.reports import pdf, spine
-from oppvekst.reports.profile import ProfileData
+from oppvekst.reports.profile import profile
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,11 @@ def data(built_path):
     from oppvekst.warehouse import Warehouse
 
     with Warehouse(built_path, read_only=True) as wh:
-        return ProfileData.load(wh, Method("exact", "bh"), with_measures=False)
+        return Comparison.compute(wh, Method("exact", "bh"))
+
+
+def _profile(data: Comparison, code: str) -> dict:
+    return profile(data.for_region(code), with_measures=False)
 
 
 def _row(profile: dict, indicator: str) -> dict:
@@ -34,7 +39,7 @@ def test_every_municipality_profile_shows_neet_with_interval_and_class(data):
     assert len(munis) == 357
     classes = set()
     for code in munis:
-        r = _row(data.profile(code), "neet_15_29")
+        r = _row(_profile(data, code), "neet_15_29")
         if not r["has_data"]:
             continue
         assert r["period"] == "2024"
@@ -45,7 +50,7 @@ def test_every_municipality_profile_shows_neet_with_interval_and_class(data):
 
 
 def test_oslo_profile_values(data):
-    p = data.profile("0301")
+    p = _profile(data, "0301")
     r = _row(p, "neet_15_29")
     # SSB 13556, Oslo 2024: 16 109 of 159 078 aged 15-29 (warehouse tests); interval by Wilson
     assert (r["numerator"], r["denominator"]) == (16109, 159078)
@@ -61,7 +66,7 @@ def test_oslo_profile_values(data):
 
 
 def test_indicators_without_data_say_so(data):
-    p = data.profile("4601")
+    p = _profile(data, "4601")
     shown = sum(len(t["rows"]) for t in p["themes"])
     assert shown == sum(len(v) for v in profile_indicators().values())
     nodata = [r for t in p["themes"] for r in t["rows"] if not r["has_data"]]
@@ -71,12 +76,12 @@ def test_indicators_without_data_say_so(data):
 
 
 def test_city_district_profile_and_unknown_code(data):
-    p = data.profile("030101")
+    p = _profile(data, "030101")
     assert p["region"]["level"] == "bydel" and p["region"]["parent"] == "0301"
     with pytest.raises(KeyError):
-        data.profile("9999")
+        _profile(data, "9999")
     with pytest.raises(KeyError):
-        data.profile("0")                           # no profile for the country itself
+        _profile(data, "0")                           # no profile for the country itself
 
 
 def test_synthetic_stand_in_is_shown_and_marked(built_path, monkeypatch):
@@ -90,17 +95,16 @@ def test_synthetic_stand_in_is_shown_and_marked(built_path, monkeypatch):
     if twin_id not in cat:
         twin = real["crowded_housing_0_17"].model_copy(update={"id": twin_id, "data": "synthetic"})
         cat[twin_id] = Indicator.model_validate(twin.model_dump())
-    for mod in ("oppvekst.indicators.catalogue", "oppvekst.reports.profile", "oppvekst.compare.barometer"):
+    for mod in ("oppvekst.indicators.catalogue", "oppvekst.compare.comparison", "oppvekst.compare.barometer"):
         monkeypatch.setattr(f"{mod}.catalogue", lambda cat=cat: cat)
     with Warehouse(built_path, read_only=True) as wh:
         obs = load_observations(wh, self_reports=False)
     neet = obs[(obs["indicator"] == "neet_15_29") & (obs["age"] == "15-29")]
     fake = neet.assign(indicator=twin_id, age=cat[twin_id].headline.get("age", "all"), synthetic=True)  # shape only
-    d = ProfileData.from_observations(pd.concat([obs[obs["indicator"] != twin_id], fake], ignore_index=True),
-                                      with_measures=False)
-    r = _row(d.profile("4601"), "crowded_housing_0_17")
+    d = Comparison.from_observations(pd.concat([obs[obs["indicator"] != twin_id], fake], ignore_index=True))
+    r = _row(_profile(d, "4601"), "crowded_housing_0_17")
     assert r["has_data"] and r["synthetic"] and r["data_id"] == twin_id
-    assert d.profile("4601")["synthetic"] is True
+    assert _profile(d, "4601")["synthetic"] is True
 
 
 def test_spine_positions_put_better_to_the_right():
@@ -118,7 +122,7 @@ def test_spine_positions_put_better_to_the_right():
 
 
 def test_pdf_has_the_profile_and_its_charts(data):
-    p = data.profile("1508")
+    p = _profile(data, "1508")
     body = pdf.profile_pdf(p, pdf.profile_charts(p))
     assert body[:5] == b"%PDF-"
     reader = PdfReader(io.BytesIO(body))

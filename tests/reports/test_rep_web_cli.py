@@ -13,16 +13,28 @@ from typer.testing import CliRunner
 from oppvekst.cli import _register, app
 from oppvekst.indicators import asss
 
-TOKEN = "test-report-token"
+# who reports: an analyst per municipality (their own only), with an API token each
+ANALYSTS = {"ola": "4601", "oslo": "0301", "trondheim": "5001"}
 
 
 @pytest.fixture
-def client(built, monkeypatch):
-    monkeypatch.setenv("OPPVEKST_REPORT_TOKEN", TOKEN)
+def client(built):
     from oppvekst.web.app import create_app
 
     with TestClient(create_app()) as c:
         yield c
+
+
+@pytest.fixture
+def analysts():
+    """Bearer headers of an analyst for each municipality in ANALYSTS (accounts in this test's database)."""
+    from oppvekst.access import db, users
+
+    db.dispose_all()
+    for name, muni in ANALYSTS.items():
+        users.create_user(name, "et-langt-passord-for-test", "analyst", municipality=muni)
+    yield {name: {"Authorization": f"Bearer {users.issue_token(name, 'test')}"} for name in ANALYSTS}
+    db.dispose_all()
 
 
 def form(**over) -> dict:
@@ -30,7 +42,7 @@ def form(**over) -> dict:
             "tverrfaglig_samarbeid": "ja", "antall_tjenester": "5", "lonnskostnader_kr": "", "arsverk": "",
             "eksternt_samarbeid": "ja", "foreldrestotte_universell": "ja", "foreldrestotte_selektiv": "ja",
             "foreldrestotte_indikativ": "ja", "familier_hjulpet": "", "barnefamilier": "", "kilde_barnefamilier": "",
-            "rapportert_av": "Test", "kommentar": "", "token": TOKEN}
+            "rapportert_av": "Test", "kommentar": ""}
     base.update(over)
     return base
 
@@ -93,50 +105,49 @@ def test_monitor_compare_and_method_pages(client):
     assert "Benjamini" in client.get("/metode").text
 
 
-def test_asss_form_saves_versions_and_refuses_bad_reports(client):
-    r = client.post("/asss/rapport", data=form(), follow_redirects=False)
+def test_asss_form_saves_versions_and_refuses_bad_reports(client, analysts):
+    ola = analysts["ola"]
+    r = client.post("/asss/rapport", data=form(), headers=ola, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/asss/historikk/4601")
-    r = client.post("/asss/rapport", data=form(antall_tjenester="6"), follow_redirects=True)
+    r = client.post("/asss/rapport", data=form(antall_tjenester="6"), headers=ola, follow_redirects=True)
     assert "er lagret" in r.text
     assert list(asss.history("4601")["version"]) == [2, 1]
-    bad = client.post("/asss/rapport", data=form(foreldrestotte_selektiv="kanskje"))
+    bad = client.post("/asss/rapport", data=form(foreldrestotte_selektiv="kanskje"), headers=ola)
     assert bad.status_code == 422 and "foreldrestotte_selektiv" in bad.text and "ja/nei" in bad.text
     assert len(asss.history("4601")) == 2
-    assert client.post("/asss/rapport", data=form(token="wrong")).status_code == 401
+    assert client.post("/asss/rapport", data=form(), headers={"Authorization": "Bearer wrong"}).status_code == 401
     # the profile shows the self-report at once (content database overlays the warehouse)
     p = client.get("/api/v1/profile/4601").json()
     a4 = next(r for r in p["asss"] if r["asss_number"] == 4)
     assert a4["has_data"] and a4["value"] == 6
 
 
-def test_asss_csv_upload_and_api(client):
+def test_asss_csv_upload_and_api(client, analysts):
     header = ";".join(asss.CSV_COLUMNS)
     good = header + "\n" + "0301;2024;ja;ja;nei;;;;ja;ja;nei;nei;;;;Kari;\n"
-    r = client.post("/asss/opplasting", files={"fil": ("asss.csv", good.encode(), "text/csv")}, data={"token": TOKEN})
+    oslo = analysts["oslo"]
+    r = client.post("/asss/opplasting", files={"fil": ("asss.csv", good.encode(), "text/csv")}, headers=oslo)
     assert r.status_code == 200 and "1 rapporter er lagret" in r.text
     bad = header + "\n" + "0301;2024;ja;ja;nei;;;;ja;ja;nei;nei;;;;Kari;\n0301;2023;ja;ja;nei;;;;ja;x;nei;nei;;;;Kari;\n"
-    r = client.post("/asss/opplasting", files={"fil": ("bad.csv", bad.encode(), "text/csv")}, data={"token": TOKEN})
+    r = client.post("/asss/opplasting", files={"fil": ("bad.csv", bad.encode(), "text/csv")}, headers=oslo)
     assert r.status_code == 422 and "Rad 3" in r.text and "foreldrestotte_universell" in r.text
     assert len(asss.history("0301")) == 1                     # all or nothing
-    payload = {k: v for k, v in form(kommune="5001", plan_vedtatt="nei", plan_i_samfunnsdelen="ja").items()
-               if k != "token"}
-    api = client.post("/api/v1/asss/reports", json=payload, headers={"X-Report-Token": TOKEN})
+    payload = form(kommune="5001", plan_vedtatt="nei", plan_i_samfunnsdelen="ja")
+    api = client.post("/api/v1/asss/reports", json=payload, headers=analysts["trondheim"])
     assert api.status_code == 422 and api.json()["detail"]["field"] == "plan_i_samfunnsdelen"
     assert client.post("/api/v1/asss/reports", json={}, headers={}).status_code == 401
     payload["plan_i_samfunnsdelen"] = "nei"
-    ok = client.post("/api/v1/asss/reports", json=[payload], headers={"Authorization": f"Bearer {TOKEN}"})
+    assert client.post("/api/v1/asss/reports", json=[payload], headers=oslo).status_code == 403   # not Oslo's
+    ok = client.post("/api/v1/asss/reports", json=[payload], headers=analysts["trondheim"])
     assert ok.status_code == 201 and ok.json()["saved"][0]["version"] == 1
     assert client.get("/api/v1/asss/reports").json()["count"] == 2
     assert client.get("/asss/mal.csv").text.startswith("kommune;aar;plan_vedtatt")
 
 
-def test_reporting_is_off_without_a_token(built, monkeypatch):
-    monkeypatch.delenv("OPPVEKST_REPORT_TOKEN", raising=False)
-    from oppvekst.web.app import create_app
-
-    with TestClient(create_app()) as c:
-        refused = c.post("/asss/rapport", data=form())
-        assert refused.status_code == 401 and "Logg inn" in refused.text      # without a token: accounts only
+def test_the_public_cannot_report(client):
+    refused = client.post("/asss/rapport", data=form())
+    assert refused.status_code == 401 and "Logg inn" in refused.text      # accounts only
+    assert client.post("/api/v1/asss/reports", json=form()).status_code == 401
 
 
 @pytest.fixture(scope="module")

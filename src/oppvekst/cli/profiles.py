@@ -48,13 +48,13 @@ def _method(metode: str, fdr: str):
         _fail(exc)
 
 
-def _load(method, *, with_measures: bool = True):
+def _load(method):
+    from oppvekst.compare.comparison import Comparison
     from oppvekst.disclosure.door import open_statistics
-    from oppvekst.reports.profile import ProfileData
 
     try:
         with open_statistics() as wh:      # the public, suppressed view
-            return ProfileData.load(wh, method, with_measures=with_measures)
+            return Comparison.compute(wh, method)
     except FileNotFoundError as exc:
         _fail(exc)
 
@@ -73,9 +73,11 @@ def profile(code: str = typer.Argument(..., help="Kommune- eller bydelsnummer, f
             pdf: Path = typer.Option(None, "--pdf", help="Skriv profilen som PDF til denne filen"),
             metode: str = MethodOpt, fdr: str = FdrOpt, json_out: bool = JsonOpt) -> None:
     """Oppvekstprofilen for en kommune eller bydel / the childhood profile of a region."""
-    data = _load(_method(metode, fdr), with_measures=not pdf)
+    from oppvekst.reports.profile import profile as region_profile
+
+    data = _load(_method(metode, fdr))
     try:
-        p = data.profile(code)
+        p = region_profile(data.for_region(code), with_measures=not pdf)
     except KeyError as exc:
         _fail(exc)
     if pdf:
@@ -121,7 +123,7 @@ def profiles(codes: list[str] = typer.Argument(None, help="Regionkoder; tomt = a
     from oppvekst.reports import pdf as pdf_mod
 
     started = time.perf_counter()
-    data = _load(_method(metode, fdr), with_measures=False)
+    data = _load(_method(metode, fdr))
     todo = list(codes) if codes else data.regions.loc[data.regions["level"] == level, "code"].tolist()
     unknown = [c for c in todo if c not in set(data.regions["code"])]
     if unknown:
@@ -210,9 +212,8 @@ def monitor(regions_: list[str] = typer.Argument(..., metavar="REGIONER", help="
     """Kommunemonitor: indikatorene over tid side om side / the poverty indicators over time, side by side."""
     from oppvekst.compare.barometer import Method
     from oppvekst.indicators.catalogue import catalogue, in_framework
-    from oppvekst.compare.peers import monitor_frame
 
-    data = _load(Method(), with_measures=False)
+    data = _load(Method())
     cat = catalogue()
     ids = list(indicator) if indicator else [i.id for i in in_framework("kommunemonitor")]
     out = []
@@ -220,7 +221,7 @@ def monitor(regions_: list[str] = typer.Argument(..., metavar="REGIONER", help="
         if i not in cat:
             _fail(KeyError(f"ukjent indikator / unknown indicator {i!r}"))
         shown = data.shown_indicator(cat[i], list(regions_))
-        df = monitor_frame(data.head, data.regions, shown.id, list(regions_), group)
+        df = data.monitor(shown.id, list(regions_), group)
         out.append((cat[i], shown, df))
     if json_out:
         _print_json([{"indicator": ind.id, "data_indicator": shown.id, "synthetic": shown.synthetic,

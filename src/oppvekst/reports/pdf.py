@@ -4,8 +4,8 @@ The charts are plain SVG from reports.spine (spine bars, sparklines, small multi
 vl-convert and WeasyPrint's drawing of its nested, label-heavy SVG cost ~0.25 s per profile. The
 tables dominate what is left; see the comment in templates/profile_pdf.html.
 
-`batch` writes every municipality's PDF with a process pool: the shared statistics (ProfileData) are
-computed once in the parent and handed to each worker at start (without the raw observations); each
+`batch` writes every municipality's PDF with a process pool: the national comparison (compare.Comparison)
+is computed once in the parent and handed to each worker at start (without the raw observations); each
 worker then renders its own charts and PDFs. Workers are spawned, not forked: the parent may hold
 threads (DuckDB, vl-convert in the web app).
 """
@@ -23,8 +23,9 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from oppvekst.compare.comparison import Comparison
 from oppvekst.reports import spine
-from oppvekst.reports.profile import ProfileData
+from oppvekst.reports.profile import profile as region_profile
 
 TEMPLATES = Path(__file__).parent / "templates"
 LEVEL_NAMES = {"kommune": "Kommune", "bydel": "Bydel", "fylke": "Fylke", "land": "Land"}
@@ -114,17 +115,18 @@ def profile_pdf(profile: dict, chart_svgs: dict) -> bytes:
     return HTML(string=profile_html(profile, imgs), base_url=str(TEMPLATES)).write_pdf()
 
 
-def render(data: ProfileData, code: str) -> bytes:
-    profile = data.profile(code)
+def render(data: Comparison, code: str) -> bytes:
+    """One region's profile as PDF, without the evidence base's measures (PDFs list none)."""
+    profile = region_profile(data.for_region(code), with_measures=False)
     return profile_pdf(profile, profile_charts(profile))
 
 
 # -- batch ---------------------------------------------------------------------------------------------
 
-_worker_data: ProfileData | None = None
+_worker_data: Comparison | None = None
 
 
-def _init_worker(data: ProfileData) -> None:
+def _init_worker(data: Comparison) -> None:
     global _worker_data
     _worker_data = data
     import weasyprint  # noqa: F401  (imported once per worker at start, not inside the first PDF)
@@ -138,7 +140,7 @@ def _work(code: str, out_dir: str) -> tuple[str, str, float]:
     return code, str(path), time.process_time() - cpu
 
 
-def batch(data: ProfileData, codes: list[str], out_dir: Path, *, workers: int = 2,
+def batch(data: Comparison, codes: list[str], out_dir: Path, *, workers: int = 2,
           progress: Callable[[str], None] = lambda code: None, cpu_seconds: list | None = None) -> list[Path]:
     """Write one PDF per region code into out_dir, `workers` processes; calls progress(code) per PDF.
 
@@ -146,7 +148,6 @@ def batch(data: ProfileData, codes: list[str], out_dir: Path, *, workers: int = 
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data.with_measures = False       # the evidence base is opened per process otherwise; PDFs list no measures
     paths: list[Path] = []
     cpu = cpu_seconds if cpu_seconds is not None else []
     if workers <= 1:

@@ -32,13 +32,14 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Oppvekst", version=__version__, lifespan=lifespan,
                   description="Kunnskapssystem for barn og unges oppvekst / knowledge system for children "
                               "and young people. Versioned JSON API under /api/v1.")
-    from oppvekst.web import api, evidence, pages, profiles, trials
+    from oppvekst.web import api, asss, evidence, pages, profiles, trials
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(evidence.router)
     app.include_router(profiles.router)
+    app.include_router(asss.router)
     app.include_router(trials.api)
     app.include_router(trials.pages)
     from oppvekst.access import install_warehouse_audit
