@@ -7,7 +7,7 @@ import re
 
 from tests.access.conftest import PASSWORD
 
-from oppvekst.access import audit
+from oppvekst.content import audit
 from oppvekst.indicators import asss
 
 REPORT = {"aar": "2024", "plan_vedtatt": "ja", "plan_i_samfunnsdelen": "nei", "tverrfaglig_samarbeid": "ja",

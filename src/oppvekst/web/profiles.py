@@ -26,7 +26,7 @@ from oppvekst.compare import funnel
 from oppvekst.compare.peers import monitor_frame
 from oppvekst.compare.barometer import CLASS_COLOURS, CLASS_NAMES, COMPARATORS, Method, barometer
 from oppvekst.compare.trends import TREND_NAMES
-from oppvekst.access import audit
+from oppvekst.content import audit
 from oppvekst.access.roles import Role
 from oppvekst.errors import InputError
 from oppvekst.indicators import asss
