@@ -39,6 +39,9 @@ def test_signed_in_analyst_reports_for_own_municipality_by_form(people, client):
     entry = audit.entries(action="asss_report")[0]
     assert entry["actor"] == "kari" and entry["detail"]["reports"] == ["1103/2024 v1"]
     assert entry["detail"]["channel"] == "web" and audit.verify().ok
+    stored = audit.entries(action="asss_submit")[0]          # written with the report, in its transaction
+    assert stored["actor"] == "kari" and [(r["municipality"], r["version"]) for r in stored["detail"]["reports"]] \
+        == [("1103", 1)]
 
 
 def test_csv_and_api_with_a_users_token(people, client):

@@ -284,7 +284,7 @@ def _save_reports(request: Request, p: auth.Principal | None, recs: list[dict], 
             audit.record("denied", request.url.path, {"needs": f"analyst for {other[0]}"}, who=p.name)
             raise HTTPException(403, f"{p.name} rapporterer for {p.municipality}, ikke {other[0]} "
                                      f"/ may report for {p.municipality} only")
-    saved = asss.submit(recs, channel=channel)
+    saved = asss.submit(recs, channel=channel, who=p.name if p is not None else "rapporteringsnøkkel")
     audit.record("asss_report", request.url.path, {
         "channel": channel, "reports": [f"{r.municipality}/{r.year} v{r.version}" for r in saved],
         "via": "account" if p is not None else "report token"}, who=p.name if p is not None else "rapporteringsnøkkel")
