@@ -14,7 +14,8 @@ USERS = {"admin": ("administrator", None), "kari": ("analyst", "1103"), "ola": (
 @pytest.fixture
 def people(monkeypatch):
     """Users of every role and an API token each: role name -> bearer headers (the public: none)."""
-    from oppvekst.access import db, users
+    from oppvekst.access import users
+    from oppvekst.content import db
 
     db.dispose_all()
     for name, (role, muni) in USERS.items():
@@ -35,7 +36,7 @@ def small_table():
 def controlled(people, small_table):
     """A warehouse with one synthetic release, suppression applied (not published). Returns its id."""
     from oppvekst import regions
-    from oppvekst.access import install_warehouse_audit
+    from oppvekst.content.audit import install_warehouse_audit
     from oppvekst.disclosure import publication
     from oppvekst.warehouse import Warehouse
 

@@ -7,7 +7,7 @@ import re
 
 from tests.access.conftest import PASSWORD
 
-from oppvekst.access import audit
+from oppvekst.content import audit
 from oppvekst.indicators import asss
 
 REPORT = {"aar": "2024", "plan_vedtatt": "ja", "plan_i_samfunnsdelen": "nei", "tverrfaglig_samarbeid": "ja",
@@ -36,9 +36,10 @@ def test_signed_in_analyst_reports_for_own_municipality_by_form(people, client):
     assert other.status_code == 403 and "1103" in other.text
     cur = asss.current()
     assert cur[["municipality", "year"]].values.tolist() == [["1103", 2024]]
-    entry = audit.entries(action="asss_report")[0]
-    assert entry["actor"] == "kari" and entry["detail"]["reports"] == ["1103/2024 v1"]
-    assert entry["detail"]["channel"] == "web" and audit.verify().ok
+    stored = audit.entries(action="asss_submit")[0]          # written with the report, in its transaction
+    assert stored["actor"] == "kari" and [(r["municipality"], r["version"]) for r in stored["detail"]["reports"]] \
+        == [("1103", 1)]
+    assert stored["detail"]["channel"] == "web" and audit.verify().ok
 
 
 def test_csv_and_api_with_a_users_token(people, client):
@@ -51,4 +52,4 @@ def test_csv_and_api_with_a_users_token(people, client):
     assert api.status_code == 201 and api.json()["saved"][0]["municipality"] == "4601"
     assert client.post("/api/v1/asss/reports", json={"kommune": "1103", **REPORT}, headers=forsker).status_code == 403
     assert sorted(asss.current()["municipality"]) == ["1103", "4601"]
-    assert [e["actor"] for e in audit.entries(action="asss_report")][:2] == ["admin", "kari"]
+    assert [e["actor"] for e in audit.entries(action="asss_submit")][:2] == ["admin", "kari"]

@@ -136,6 +136,6 @@ def test_evidence_form_takes_an_administrators_token(people, client):
     url = "/kunnskapsbase/tiltak/slt/overstyr"
     assert client.post(url, data={**form, "token": analyst_token}).status_code == 403
     assert client.post(url, data={**form, "token": admin_token}, follow_redirects=False).status_code == 303
-    from oppvekst.access import audit
+    from oppvekst.content import audit
 
     assert any(e["action"] == "denied" and e["actor"] == "kari" for e in audit.entries())

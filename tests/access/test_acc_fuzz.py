@@ -45,7 +45,8 @@ def api_schema(fuzz_warehouse, monkeypatch):
     monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(path))
     for name in ("OPPVEKST_RATE_LIMIT", "OPPVEKST_RATE_LIMIT_USER", "OPPVEKST_RATE_LIMIT_LOGIN"):
         monkeypatch.setenv(name, "1000000")
-    from oppvekst.access import db, users
+    from oppvekst.access import users
+    from oppvekst.content import db
     from oppvekst.disclosure import publication
     from oppvekst.evidence.seed import ensure_seeded
     from oppvekst.warehouse import Warehouse

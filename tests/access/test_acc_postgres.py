@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 from tests.conftest import pg_schema
 
-from oppvekst.access import audit, db, users
+from oppvekst.access import users
+from oppvekst.content import audit, db
 
 pytestmark = pytest.mark.postgres
 

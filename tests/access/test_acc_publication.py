@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.access.conftest import PASSWORD
 
-from oppvekst.access import audit
+from oppvekst.content import audit
 
 IND = "neet_15_29_disclosure_syn"
 
@@ -127,8 +127,8 @@ def test_publish_can_withhold_the_unproven_indicators(people, small_table):
     import pandas as pd
     from sqlalchemy import update
 
-    from oppvekst.access.models import DisclosureRun
     from oppvekst.disclosure import publication
+    from oppvekst.disclosure.models import DisclosureRun
     from oppvekst.warehouse import Warehouse
 
     other = small_table["indicator"].iloc[0] + "_b"

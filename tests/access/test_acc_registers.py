@@ -15,7 +15,7 @@ import pytest
 from tests.access.conftest import PASSWORD
 from typer.testing import CliRunner
 
-from oppvekst.access import audit
+from oppvekst.content import audit
 
 KEY = "test-pseudonym-key-0123456789abcdef"     # a test key, only for these synthetic registers
 ELEVEN_DIGITS = re.compile(rb"(?<!\d)\d{11}(?!\d)")
@@ -77,7 +77,7 @@ def _neet_counts(release: int) -> pd.DataFrame:
 
 def test_access_correction_deletion_end_to_end(home):
     base, release = home[0] / "microdata", home[1]
-    from oppvekst.access import registers
+    from oppvekst.disclosure import registers
 
     pid = _person(base)
     # access: everything held under the pseudonym, and no identity number in it

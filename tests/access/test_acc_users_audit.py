@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 from tests.access.conftest import PASSWORD
 
-from oppvekst.access import audit, db, passwords, users
+from oppvekst.access import passwords, users
 from oppvekst.access.models import ApiToken
+from oppvekst.content import audit, db
 from oppvekst.errors import InputError
 
 

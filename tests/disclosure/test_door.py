@@ -80,7 +80,8 @@ class Tracer:
 # -- the world -------------------------------------------------------------------------------------------
 
 def _people() -> dict[str, dict]:
-    from oppvekst.access import db, users
+    from oppvekst.access import users
+    from oppvekst.content import db
 
     db.dispose_all()
     for name, role, muni in (("admin", "administrator", None), ("kari", "analyst", CODE)):
@@ -92,7 +93,8 @@ def _people() -> dict[str, dict]:
 def world(monkeypatch):
     """The warehouse described above; returns the facts the checks need."""
     from oppvekst import regions
-    from oppvekst.access import db, install_warehouse_audit
+    from oppvekst.access import install_warehouse_audit
+    from oppvekst.content import db
     from oppvekst.disclosure import publication
     from oppvekst.disclosure.testing import national_table
     from oppvekst.indicators import neet

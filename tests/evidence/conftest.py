@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from tests.conftest import pg_schema
 
-from oppvekst.evidence import db
+from oppvekst.content import db
 from oppvekst.evidence.store import EvidenceStore
 
-EV_TABLES = ("ev_audit", "ev_meta", "ev_local_example", "ev_effect", "ev_study", "ev_measure_outcome",
+EV_TABLES = ("acc_audit", "ev_meta", "ev_local_example", "ev_effect", "ev_study", "ev_measure_outcome",
              "ev_measure_prevention", "ev_measure_arena", "ev_measure", "ev_outcome_indicator", "ev_outcome",
              "ev_search")
 

@@ -28,7 +28,8 @@ def client(built):
 @pytest.fixture
 def analysts():
     """Bearer headers of an analyst for each municipality in ANALYSTS (accounts in this test's database)."""
-    from oppvekst.access import db, users
+    from oppvekst.access import users
+    from oppvekst.content import db
 
     db.dispose_all()
     for name, muni in ANALYSTS.items():

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from oppvekst.roles import Role
 
-
-class Role(StrEnum):
-    PUBLIC = "public"
-    ANALYST = "analyst"            # sees their own municipality's results before publication
-    RESEARCHER = "researcher"      # runs derivations on the microdata, receives checked suppressed aggregates
-    ADMINISTRATOR = "administrator"
+__all__ = ["NAMES_NB", "PERMISSIONS", "USER_ROLES", "Role", "allowed"]
 
 
 USER_ROLES = (Role.ANALYST, Role.RESEARCHER, Role.ADMINISTRATOR)   # roles a user account can have

@@ -12,9 +12,10 @@ from functools import cache
 from sqlalchemy import select
 
 from oppvekst import config
-from oppvekst.access import audit, db, passwords
+from oppvekst.access import passwords
 from oppvekst.access.models import ApiToken, User
 from oppvekst.access.roles import USER_ROLES, Role
+from oppvekst.content import audit, db
 from oppvekst.errors import InputError
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")

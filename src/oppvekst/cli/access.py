@@ -119,7 +119,7 @@ def users_revoke(token_id: int) -> None:
 def audit_verify(expect_head: str = typer.Option(None, help="Hodet du noterte sist / the head you recorded"),
                  json_out: bool = JsonOpt) -> None:
     """Kontroller hele kjeden / verify the whole hash chain."""
-    from oppvekst.access import audit
+    from oppvekst.content import audit
 
     v = audit.verify(expect_head=expect_head)
     if json_out:
@@ -133,7 +133,7 @@ def audit_verify(expect_head: str = typer.Option(None, help="Hodet du noterte si
 
 @audit_app.command("list")
 def audit_list(action: str = typer.Option(None), limit: int = typer.Option(50), json_out: bool = JsonOpt) -> None:
-    from oppvekst.access import audit
+    from oppvekst.content import audit
 
     rows = audit.entries(action=action, limit=limit)
     if json_out:
@@ -146,8 +146,9 @@ def audit_list(action: str = typer.Option(None), limit: int = typer.Option(50), 
 
 def _administrator(user: str | None):
     """The administrator acting: OPPVEKST_TOKEN, or --user and a password."""
-    from oppvekst.access import audit, users
+    from oppvekst.access import users
     from oppvekst.access.roles import Role
+    from oppvekst.content import audit
 
     token = config.raw("OPPVEKST_TOKEN")
     p = users.from_token(token) if token else None
@@ -168,7 +169,7 @@ def register_access(pseudonym: str, out: Path = typer.Option(None, help="Skriv u
     """Innsyn: alt som er lagret under ett pseudonym / export all that is held under one pseudonym.
 
     Et negativt pseudonym skrives etter -- / put a negative pseudonym after --."""
-    from oppvekst.access import registers
+    from oppvekst.disclosure import registers
 
     _administrator(user)
     data = _run(registers.access, pseudonym)
@@ -189,7 +190,7 @@ def register_correct(pseudonym: str, register: str = typer.Option(..., help="Reg
                      rederive: bool = typer.Option(True, help="Avled aggregatene på nytt"),
                      user: str = typer.Option(None)) -> None:
     """Retting med historikk / correction with history kept."""
-    from oppvekst.access import registers
+    from oppvekst.disclosure import registers
 
     _administrator(user)
     match = {}
@@ -207,7 +208,7 @@ def register_correct(pseudonym: str, register: str = typer.Option(..., help="Reg
 def register_delete(pseudonym: str, reason: str = typer.Option(...), rederive: bool = typer.Option(True),
                     user: str = typer.Option(None)) -> None:
     """Sletting med gravstein, og aggregatene avledes på nytt / deletion with a tombstone."""
-    from oppvekst.access import registers
+    from oppvekst.disclosure import registers
 
     _administrator(user)
     result = _run(registers.delete, pseudonym, reason=reason, rederive=rederive)

@@ -68,7 +68,7 @@ def apply_cmd(file: Path = typer.Argument(None, help="Tabell å prikke (CSV/Parq
               check: bool = typer.Option(False, "--check", help="Kjør hele angrepssjekken også / full attack check"),
               json_out: bool = JsonOpt) -> None:
     """Prikk (primær, sekundær over hele tabellen, serie, dekning) og vis hvorfor hver celle er skjult."""
-    from oppvekst.access import install_warehouse_audit
+    from oppvekst.content.audit import install_warehouse_audit
     from oppvekst.disclosure import Rules, publication, read_table, suppress
     from oppvekst.disclosure.policy import policy
     from oppvekst.disclosure.door import Job, open_statistics
@@ -124,7 +124,7 @@ def publish_cmd(release: int = typer.Option(..., help="Versjonen som skal publis
                     help="Publiser de beviste indikatorene, hold resten tilbake / publish the proven indicators, "
                          "withhold the rest")) -> None:
     """Publiser en kontrollert versjon (krever lagret og bevist prikking) / publish a controlled release."""
-    from oppvekst.access import install_warehouse_audit
+    from oppvekst.content.audit import install_warehouse_audit
     from oppvekst.disclosure import publication
     from oppvekst.disclosure.door import Job, open_statistics
 

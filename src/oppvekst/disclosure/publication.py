@@ -43,13 +43,13 @@ class NotReady(RuntimeError):
 
 
 def _session():
-    from oppvekst.access import db
+    from oppvekst.content import db
 
     return db.session()
 
 
 def _audit(action: str, target: str, detail: dict) -> None:
-    from oppvekst.access import audit
+    from oppvekst.content import audit
 
     audit.record(action, target, detail)
 
@@ -61,7 +61,7 @@ def _key(wh: StatisticsReader, release_id: int) -> tuple[int, str]:
 
 def mark_controlled(wh: StatisticsReader, release_id: int) -> None:
     """Declare a release unpublished data of our own (e.g. an analyst's upload): it needs control."""
-    from oppvekst.access.models import DisclosureRelease
+    from oppvekst.disclosure.models import DisclosureRelease
 
     rid, digest = _key(wh, release_id)
     with _session() as s:
@@ -76,7 +76,7 @@ def mark_controlled(wh: StatisticsReader, release_id: int) -> None:
 
 def controlled_releases(wh: StatisticsReader) -> dict[int, dict]:
     """release id -> {published_at, published_by, runs: {indicator: certified}} for every controlled release."""
-    from oppvekst.access.models import DisclosureRelease, DisclosureRun
+    from oppvekst.disclosure.models import DisclosureRelease, DisclosureRun
 
     hashes = wh.release_hashes()
     out: dict[int, dict] = {rid: {"published_at": None, "published_by": None, "runs": {}}
@@ -114,8 +114,8 @@ def rules_for(indicator: str, overrides: dict | None = None) -> Rules:
 def apply(wh: Warehouse, release_id: int, *, rules: dict | None = None, check: bool = False,
           progress: Callable[[str], None] | None = None) -> dict[str, Suppression]:
     """Suppress every indicator of a release and store the result (the earlier one is kept, not current)."""
-    from oppvekst.access.audit import actor
-    from oppvekst.access.models import DisclosureCell, DisclosureRelease, DisclosureRun
+    from oppvekst.content.audit import actor
+    from oppvekst.disclosure.models import DisclosureCell, DisclosureRelease, DisclosureRun
 
     rid, digest = _key(wh, release_id)
     rel = wh.release(release_id)
@@ -172,7 +172,7 @@ def _keep_hidden(res: Suppression, earlier: pd.DataFrame) -> None:
 
 def version() -> tuple:
     """Changes whenever a stored suppression or a publication changes: for caches of published figures."""
-    from oppvekst.access.models import DisclosureRelease, DisclosureRun
+    from oppvekst.disclosure.models import DisclosureRelease, DisclosureRun
 
     with _session() as s:
         return (s.execute(select(func.max(DisclosureRun.id))).scalar_one(),
@@ -186,8 +186,8 @@ def publish(wh: StatisticsReader, release_id: int, *, withhold_unproven: bool = 
     With `withhold_unproven`, the proven indicators are published and the others stay withheld from
     everyone (as `masked` does for any indicator without a proven suppression); at least one must be
     proven. Returns the indicators withheld."""
-    from oppvekst.access.audit import actor
-    from oppvekst.access.models import DisclosureRelease
+    from oppvekst.content.audit import actor
+    from oppvekst.disclosure.models import DisclosureRelease
 
     rid, digest = _key(wh, release_id)
     rel = wh.release(release_id)
@@ -213,7 +213,7 @@ def publish(wh: StatisticsReader, release_id: int, *, withhold_unproven: bool = 
 
 def _pattern(keys: list[tuple[int, str]]) -> pd.DataFrame:
     """The current suppressed cells of these releases (cached until a run or publication changes)."""
-    from oppvekst.access.models import DisclosureCell, DisclosureRun
+    from oppvekst.disclosure.models import DisclosureCell, DisclosureRun
 
     with _session() as s:
         version = s.execute(select(func.max(DisclosureRun.id))).scalar_one()
@@ -253,7 +253,7 @@ def masked(wh: StatisticsReader, df: pd.DataFrame, principal=None) -> pd.DataFra
     with no proven stored suppression are withheld from everyone (fail closed). Rows of other
     releases pass unchanged.
     """
-    from oppvekst.access.roles import Role
+    from oppvekst.roles import Role
 
     if df.empty or "release" not in df.columns:
         return df

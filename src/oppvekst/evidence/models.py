@@ -1,6 +1,7 @@
 """SQLAlchemy models of the evidence base (felles kunnskapsbase). Tables are prefixed `ev_` because
-the content database is shared with other capabilities. The schema is created by the Alembic
-migrations in evidence/migrations, never by `create_all`, so SQLite and PostgreSQL stay in step.
+the content database is shared with other capabilities. The schema is created by the content
+database's one migration tree (content/migrations), never from the models themselves, so SQLite and
+PostgreSQL stay in step. Edits are audited in the one hash-chained log (content/audit.py).
 
 Codes (arenas, designs, effect measures ...) are checked against vocab.py by store.py before a
 record is written; the database keeps them as short strings.
@@ -11,15 +12,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from oppvekst.content.models import Base
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class Outcome(Base):
@@ -204,16 +203,3 @@ class MetaValue(Base):
     __tablename__ = "ev_meta"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-
-
-class Audit(Base):
-    """Who changed what, when: every write through the store leaves a row."""
-
-    __tablename__ = "ev_audit"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(40))
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str] = mapped_column(String(100))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,7 +1,8 @@
 """The evidence store: writes (validated, all or nothing, audited) and read views as plain dicts.
 
 The web layer and the CLI are thin wrappers over `EvidenceStore`. Every write runs in one
-transaction: if any record of a call is refused, nothing of that call is written.
+transaction: if any record of a call is refused, nothing of that call is written, and its entries in
+the audit chain (content/audit.py) are written in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from oppvekst.content import audit, db
 from oppvekst.errors import InputError
-from oppvekst.evidence import db, rubric, search
+from oppvekst.evidence import rubric, search
 from oppvekst.evidence import validate as v
 from oppvekst.evidence.effects import z_crit
 from oppvekst.evidence.meta import MetaResult, meta_analysis
 from oppvekst.evidence.models import (
-    Audit,
     Effect,
     LocalExample,
     Measure,
@@ -65,7 +66,7 @@ def _measure_query():
 
 class EvidenceStore:
     def __init__(self, db_url: str | None = None):
-        self.url = db.resolve_url(db_url)
+        self.url = db.url(db_url)
         self._sessions = db.sessions(self.url)
 
     @contextmanager
@@ -276,7 +277,7 @@ class EvidenceStore:
 
     @staticmethod
     def _audit(s: Session, actor: str, action: str, entity: str, entity_id: str, detail: dict) -> None:
-        s.add(Audit(actor=actor, action=action, entity=entity, entity_id=str(entity_id), detail=detail))
+        audit.append(s, f"evidence_{action}", f"{entity}:{entity_id}", detail, who=actor)
 
     @staticmethod
     def _reindex(s: Session, m: Measure) -> None:

@@ -1,9 +1,9 @@
 """ASSS indicators 1–10: the municipality's own yearly report (Menon 43/2024 ch. 4.1–4.2).
 
-Reports live in the content database (SQLAlchemy; SQLite by default, PostgreSQL by URL). Tables are
-created with `metadata.create_all` (no Alembic here: two small append-only tables). Every submission is
-a new version of (municipality, year); the newest version is the current report, older ones are kept
-as history. `to_observations` turns the current reports into warehouse observations (asss_01..asss_10)
+Reports live in the content database (oppvekst.content: SQLite by default, PostgreSQL by URL); the
+tables come from its migration tree (content/migrations, revision asss0001). Every submission is a new
+version of (municipality, year), written together with its entry in the audit chain; the newest
+version is the current report, older ones are kept as history. `to_observations` turns the current reports into warehouse observations (asss_01..asss_10)
 and `sync` loads them as one release.
 
 Normalisation asked for in Menon's appendix 5:
@@ -19,31 +19,17 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    func,
-    select,
-)
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from oppvekst import config
+from oppvekst.content import audit, db
+from oppvekst.content.models import Base
 from oppvekst.errors import InputError
 from oppvekst.indicators.stats import wilson
 from oppvekst.observations import COLUMNS, FLAG_NOT_COMPUTABLE, FLAG_VALUE, frame
@@ -104,10 +90,6 @@ BINARY_FIELDS = {1: "plan_adopted", 2: "plan_in_master_plan", 3: "formal_coopera
                  7: "parent_support_universal", 8: "parent_support_selective", 9: "parent_support_indicative"}
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData()
-
-
 class Report(Base):
     __tablename__ = "asss_reports"
     __table_args__ = (UniqueConstraint("municipality", "year", "version", name="uq_asss_report_version"),)
@@ -144,31 +126,9 @@ class Deflator(Base):
     entered_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
-
-
-def engine(db_url: str | None = None) -> Engine:
-    url = db_url or config.content_db_url()
-    with _lock:
-        if url not in _engines:
-            parsed = make_url(url)
-            if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-            else:
-                eng = create_engine(url, pool_pre_ping=True)
-            Base.metadata.create_all(eng)
-            _engines[url] = eng
-        return _engines[url]
-
-
 def dispose_all() -> None:
-    """Close every engine (tests give each case its own SQLite file)."""
-    with _lock:
-        for eng in _engines.values():
-            eng.dispose()
-        _engines.clear()
+    """Close the content database's engines (the tests' fixtures call this between cases)."""
+    db.dispose_all()
 
 
 # -- validation -------------------------------------------------------------------------------------
@@ -315,11 +275,14 @@ def template_csv() -> str:
 
 # -- storage ----------------------------------------------------------------------------------------
 
-def submit(records: Iterable[dict], *, channel: str, db_url: str | None = None) -> list[Report]:
-    """Store validated reports as new versions, all in one transaction."""
+def submit(records: Iterable[dict], *, channel: str, who: str | None = None,
+           db_url: str | None = None) -> list[Report]:
+    """Store validated reports as new versions and audit them, all in one transaction.
+
+    `who` is the account or channel acting (default: the current actor, content.audit.actor())."""
     records = list(records)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with Session(engine(db_url)) as session, session.begin():
+    with db.session(db_url) as session, session.begin():
         out = []
         for rec in records:
             latest = session.scalar(select(func.max(Report.version)).where(
@@ -328,6 +291,12 @@ def submit(records: Iterable[dict], *, channel: str, db_url: str | None = None) 
             session.add(rep)
             out.append(rep)
         session.flush()
+        if out:
+            audit.append(session, "asss_submit", ",".join(sorted({r.municipality for r in out}))[:300],
+                         {"channel": channel, "reports": [{"id": r.id, "municipality": r.municipality,
+                                                           "year": r.year, "version": r.version,
+                                                           "reported_by": r.reported_by} for r in out]},
+                         who=who)
         session.expunge_all()
     return out
 
@@ -345,7 +314,7 @@ def history(municipality: str | None = None, year: int | None = None, db_url: st
         q = q.where(Report.municipality == municipality)
     if year:
         q = q.where(Report.year == year)
-    with Session(engine(db_url)) as session:
+    with db.session(db_url) as session:
         return _frame(list(session.scalars(q)))
 
 
@@ -362,14 +331,14 @@ def set_deflator(year: int, index_value: float, source: str, db_url: str | None 
         raise InputError("oppgi kilden for deflatoren / give the deflator's source", field="source")
     if not index_value > 0:
         raise InputError("indeksen må være positiv / the index must be positive", field="index_value")
-    with Session(engine(db_url)) as session, session.begin():
+    with db.session(db_url) as session, session.begin():
         session.add(Deflator(year=int(year), index_value=float(index_value), source=source.strip(),
                              entered_at=datetime.now(UTC).replace(tzinfo=None)))
 
 
 def deflators(db_url: str | None = None) -> pd.DataFrame:
     """Current deflator index per year (newest entry wins), with its source."""
-    with Session(engine(db_url)) as session:
+    with db.session(db_url) as session:
         rows = list(session.scalars(select(Deflator).order_by(Deflator.id)))
     df = pd.DataFrame([{"year": r.year, "index_value": r.index_value, "source": r.source} for r in rows],
                       columns=["year", "index_value", "source"])

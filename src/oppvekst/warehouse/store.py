@@ -66,7 +66,7 @@ JOIN latest l ON o.indicator = l.indicator AND o.release = l.release;
 
 
 # Called after a release is loaded or rolled back, with (event, release): the audit log registers
-# itself here (oppvekst.access.audit), so the warehouse needs no knowledge of it.
+# itself here (oppvekst.content.audit), so the warehouse needs no knowledge of it.
 listeners: list = []
 
 

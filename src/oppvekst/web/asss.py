@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, File, Form, HTTPException, Request, UploadF
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from oppvekst import regions
-from oppvekst.access import audit
+from oppvekst.content import audit
 from oppvekst.access.roles import Role
 from oppvekst.errors import InputError
 from oppvekst.indicators import asss
@@ -54,11 +54,7 @@ def _save_reports(request: Request, p: auth.Principal, recs: list[dict], channel
             audit.record("denied", request.url.path, {"needs": f"analyst for {other[0]}"}, who=p.name)
             raise HTTPException(403, f"{p.name} rapporterer for {p.municipality}, ikke {other[0]} "
                                      f"/ may report for {p.municipality} only")
-    saved = asss.submit(recs, channel=channel)
-    audit.record("asss_report", request.url.path, {
-        "channel": channel, "reports": [f"{r.municipality}/{r.year} v{r.version}" for r in saved],
-        "via": "account"}, who=p.name)
-    return saved
+    return asss.submit(recs, channel=channel, who=p.name)   # stored and audited in one transaction
 
 
 def _may_report(request: Request) -> bool:

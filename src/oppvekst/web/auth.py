@@ -19,9 +19,10 @@ from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from oppvekst.access import audit, users
+from oppvekst.access import users
 from oppvekst.access.roles import NAMES_NB, Role, allowed
 from oppvekst.access.users import PUBLIC, Principal
+from oppvekst.content import audit
 from oppvekst.errors import InputError
 from oppvekst.web.templating import templates
 

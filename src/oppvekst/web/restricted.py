@@ -15,9 +15,10 @@ from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from oppvekst.access import audit, users
+from oppvekst.access import users
 from oppvekst.access.roles import NAMES_NB, Role
 from oppvekst.access.users import Principal
+from oppvekst.content import audit
 from oppvekst.errors import InputError
 from oppvekst.warehouse import StatisticsReader
 from oppvekst.web.auth import login_page_for, principal, require_permission
@@ -214,7 +215,7 @@ class Deletion(BaseModel):
 
 
 def _registers():
-    from oppvekst.access import registers
+    from oppvekst.disclosure import registers
 
     return registers
 

@@ -7,7 +7,8 @@ The registers are the files of oppvekst.microdata: `raw/` (with identity numbers
   the households they lived in, the children's records that point at them as a parent, and the
   history of corrections; never an identity number.
 - correction: one field of the person's rows (chosen by `where`) gets a new value, in `linked/` and
-  in `raw/` (so a new linkage keeps it); old and new value are kept in acc_register_correction.
+  in `raw/` (so a new linkage keeps it); old and new value are kept in acc_register_correction
+  (disclosure/models.py).
 - deletion: every row of the person is removed from `raw/` and `linked/`, references to them as a
   parent are blanked, and a tombstone (pseudonym, reason, who, when, rows removed) is kept so that
   the person is kept out of later loads (`enforce_tombstones`). The aggregates are then derived anew
@@ -28,8 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from oppvekst.access import audit, db
-from oppvekst.access.models import RegisterCorrection, RegisterTombstone
+from oppvekst.content import audit, db
+from oppvekst.disclosure.models import RegisterCorrection, RegisterTombstone
 from oppvekst.errors import InputError
 
 PSEUDONYM_COLUMNS = ("pid", "mother_pid", "father_pid")
@@ -333,12 +334,11 @@ def enforce_tombstones(base: Path | None = None) -> int:
 def rederive_aggregates(base: Path | None = None) -> dict:
     """Derive the synthetic indicators anew from the registers, load them as a release, put it through
     disclosure control, and publish it if the release it replaces was published."""
-    from oppvekst.access import install_warehouse_audit
     from oppvekst.disclosure import publication
     from oppvekst.microdata import pipeline
     from oppvekst.warehouse import Warehouse
 
-    install_warehouse_audit()
+    audit.install_warehouse_audit()
     base = _base(base)
     with Warehouse() as wh:
         before = publication.controlled_releases(wh)

@@ -1,1 +1,0 @@
-"""Alembic migrations of the evidence store; run programmatically by oppvekst.evidence.db.migrate()."""
