@@ -85,25 +85,32 @@ def check_horizon(years: int, field: str = "horizon") -> int:
     return int(years)
 
 
+def factor_at(tau, schedule: RateSchedule, rates: np.ndarray | None = None) -> np.ndarray:
+    """D(τ) at any time(s) τ ≥ 0 (years after the base year). With `rates` of shape (n, bands) (Monte Carlo
+    draws of the band rates) the result has shape (n, len(τ))."""
+    tau = np.atleast_1d(np.asarray(tau, dtype=float))
+    if (tau < 0).any():
+        raise InputError("tid før basisåret / time before the base year", field="years")
+    bands = schedule.bands()
+    lows = np.array([b[0] for b in bands])
+    highs = np.array([b[1] for b in bands])
+    # overlap of (0, τ] with each band: shape (len(τ), bands)
+    overlap = np.clip(np.minimum(tau[:, None], highs[None, :]) - lows[None, :], 0.0, None)
+    if rates is None:
+        return np.exp(-overlap @ np.log1p(np.asarray(schedule.rates, dtype=float)))
+    rates = np.atleast_2d(np.asarray(rates, dtype=float))
+    return np.exp(-(np.log1p(rates) @ overlap.T))
+
+
 def discount_factors(years: int, schedule: RateSchedule, timing: str = "start",
                      rates: np.ndarray | None = None) -> np.ndarray:
-    """Factors for analysis years 0…years−1. With `rates` of shape (n, bands) (Monte Carlo draws of the
-    band rates) the result has shape (n, years); otherwise shape (years,)."""
+    """Factors for analysis years 0…years−1 (years ≤ 100) under the timing convention; shape (years,), or
+    (n, years) with `rates` of shape (n, bands)."""
     years = check_horizon(years, "years")
     if timing not in TIMINGS:
         raise InputError(f"ukjent konvensjon / unknown timing {timing!r}; choose {', '.join(TIMINGS)}",
                          field="timing")
-    tau = np.arange(years, dtype=float) + TIMINGS[timing]
-    bands = schedule.bands()
-    lows = np.array([b[0] for b in bands])
-    highs = np.array([b[1] for b in bands])
-    # overlap of (0, τ] with each band: shape (years, bands)
-    overlap = np.clip(np.minimum(tau[:, None], highs[None, :]) - lows[None, :], 0.0, None)
-    if rates is None:
-        log_growth = np.log1p(np.asarray(schedule.rates, dtype=float))
-        return np.exp(-overlap @ log_growth)
-    rates = np.atleast_2d(np.asarray(rates, dtype=float))
-    return np.exp(-(np.log1p(rates) @ overlap.T))
+    return factor_at(np.arange(years, dtype=float) + TIMINGS[timing], schedule, rates)
 
 
 def annuity_factor(years: int, schedule: RateSchedule, timing: str = "start") -> float:

@@ -203,5 +203,5 @@ def break_even_effect(delta: float, effect: ProbabilityEffect) -> dict:
         p0, p1 = q0, q1
     else:
         p0, p1 = 1 - q0, 1 - q1
-    return {"measure": effect.measure, "p0": p0, "p1": p1, "feasible": feasible,
+    return {"measure": effect.measure, "p0": float(p0), "p1": float(p1), "feasible": bool(feasible),
             "effect": effect_from_p1(p1, effect.measure, p0) if feasible else None}

@@ -317,7 +317,7 @@ def _cost_items(records, price_year: int, deflator, horizon: int, figs: list[dic
         level = str(rec.get("level", "")).lower()
         if level not in LEVELS:
             raise InputError(f"hvem betaler? / who pays: choose {', '.join(LEVELS)}", field=f"{path}.level")
-        one = figure({**rec, "value": rec.get("one_off", 0)}, name, unit="NOK per participant", field=path)
+        one = figure({"one_off": 0, **rec}, name, unit="NOK per participant", field=path, value_key="one_off")
         yearly = as_number(rec.get("yearly", 0), f"{path}.yearly")
         years = int(as_number(rec.get("years", 1 if yearly else 0), f"{path}.years", maximum=horizon,
                               integer=True))
