@@ -177,7 +177,7 @@ def effect_from_pooled(result, *, baseline_costly: float, effect_on: str, source
         raise InputError(f"det samlede effektmålet {measure!r} kan ikke gjøres om til en sannsynlighet / the "
                          f"pooled measure {measure!r} cannot be turned into a probability", field=f"{field}.measure")
     if effect_on not in EFFECT_ON:
-        raise InputError(f"effect_on må være 'costly' eller 'favourable'", field=f"{field}.effect_on")
+        raise InputError("effect_on må være 'costly' eller 'favourable'", field=f"{field}.effect_on")
     notes = [f"Samlet effekt fra kunnskapsbasen: {result.method.upper()}, k = {result.k}"
              + (", Hartung–Knapp (SE fra t-fordelingen; trekkes normalfordelt)" if result.hk else "")]
     notes.extend(result.notes)

@@ -28,8 +28,17 @@ import pandas as pd
 
 from oppvekst.economics import discounting as disc
 from oppvekst.economics import effects as fx
-from oppvekst.economics.parameters import (LEVELS, CostProfile, Deflator, Figure, as_bool, as_number, cost_profile,
-                                           figure, r109, read_cost_profile, to_price_year)
+from oppvekst.economics.parameters import (
+    LEVELS,
+    Deflator,
+    as_bool,
+    as_number,
+    cost_profile,
+    figure,
+    r109,
+    read_cost_profile,
+    to_price_year,
+)
 from oppvekst.errors import InputError
 
 VIEWS = ("budget", "societal")

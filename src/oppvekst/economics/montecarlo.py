@@ -116,7 +116,7 @@ class MonteCarloResults:
 
     def summary_frame(self) -> pd.DataFrame:
         frame = self.quantiles()
-        frame.columns = [f"q{int(round(100 * c))}" for c in frame.columns]
+        frame.columns = [f"q{round(100 * c)}" for c in frame.columns]
         frame.insert(0, "mean", [float(v.mean()) for v in self.series().values()])
         frame.insert(1, "sd", [float(v.std(ddof=1)) for v in self.series().values()])
         frame["p_positive"] = list(self.prob_positive.values())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -115,9 +115,8 @@ def figure(data: dict, name: str, *, unit: str, field: str, value_key: str = "va
         price_year = int(as_number(data["price_year"], f"{field}.price_year", file=file, row=row,
                                    minimum=1900, maximum=2200, integer=True))
     basis = None if _blank(data.get("basis")) else str(data["basis"]).strip().lower()
-    if needs_basis:
-        if basis not in BASES:
-            raise InputError(f"oppgi 'marginal' eller 'average' (marginal- eller gjennomsnittskostnad) / "
+    if needs_basis and basis not in BASES:
+        raise InputError(f"oppgi 'marginal' eller 'average' (marginal- eller gjennomsnittskostnad) / "
                              f"basis must be marginal or average, got {data.get('basis')!r}",
                              file=file, row=row, field=f"{field}.basis")
     edition = None if _blank(data.get("edition")) else str(data["edition"]).strip()
@@ -174,7 +173,7 @@ def to_price_year(amount: float, from_year: int | None, to_year: int, deflator: 
 
 # --- bundled parameter files ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _yaml(name: str):
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
@@ -227,7 +226,7 @@ def cost_profile(records: list[dict], *, price_year: int, deflator: Deflator | N
         row = (row_numbers[i] if row_numbers else i + 2) if file else None
         path = field if file else f"{field}[{i}]"
 
-        def f(name: str) -> str:
+        def f(name: str, path: str = path) -> str:
             return name if file else f"{path}.{name}"
 
         if not isinstance(rec, dict):
@@ -255,10 +254,12 @@ def cost_profile(records: list[dict], *, price_year: int, deflator: Deflator | N
         if file:
             fig = _row_figure(rec, file, row)
         else:
-            fig = figure({**rec, "value": rec["amount"]}, str(rec.get("item") or f"{level} {a0:g}–{a1:g}"),
-                         unit="NOK per person per year", field=path)
-        amount = to_price_year(fig.value, fig.price_year, price_year, deflator,
-                               field=f("price_year"))
+            fig = figure(rec, str(rec.get("item") or f"{level} {a0:g}–{a1:g}"),
+                         unit="NOK per person per year", field=path, value_key="amount")
+        try:
+            amount = to_price_year(fig.value, fig.price_year, price_year, deflator, field=f("price_year"))
+        except InputError as exc:
+            raise InputError(exc.reason, file=file, row=row, field=exc.field) from None
         out.append({"age_from": int(a0), "age_to": int(a1), "level": level, "amount": amount, "kind": kind,
                     "item": fig.name, "source": fig.source, "edition": fig.edition,
                     "price_year": fig.price_year, "basis": fig.basis, "own_assumption": fig.own_assumption,
