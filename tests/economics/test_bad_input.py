@@ -133,3 +133,17 @@ def test_context_figures_are_quoted_context_only():
         quote = " ".join(f["quote"].split()).replace("- ", "")
         assert quote in text
         assert f["section"].startswith("8.2")
+
+
+def test_template_has_no_defaults_and_is_refused_until_filled():
+    from pathlib import Path
+
+    import yaml
+
+    import oppvekst.economics as econ
+
+    template = yaml.safe_load((Path(econ.__file__).parent / "data" / "scenario_template.yaml").read_text("utf-8"))
+    assert template["baseline"]["value"] is None and template["measure_costs"][0]["source"] is None
+    with pytest.raises(InputError) as exc:
+        build_scenario(template)
+    assert exc.value.field == "price_year"

@@ -82,3 +82,17 @@ def test_vectorised_draws_clip():
     e = fx.effect_from_input({"measure": "rd", "estimate": -0.1, "se": 0.1, "source": "x"}, 0.1)
     d = e.delta_for(np.array([-0.5, 0.0, 2.0]))
     assert np.allclose(d, [0.1, 0.0, -0.9])  # p1 clipped to [0, 1]
+
+
+def test_seeded_evidence_base_measure_without_effect_is_refused(tmp_path):
+    # The seed records no effect sizes (their sources give none): the calculator must say so.
+    from oppvekst.evidence.seed import ensure_seeded
+    from oppvekst.evidence.store import EvidenceStore
+
+    url = f"sqlite:///{tmp_path / 'evidence.db'}"
+    ensure_seeded(url)
+    pooled = EvidenceStore(url).pooled("arbeidsrettet_ungdomsprogram", "arbeid_utdanning")
+    assert pooled is None
+    with pytest.raises(InputError) as exc:
+        fx.effect_from_pooled(pooled, baseline_costly=0.1, effect_on="favourable", source="kunnskapsbasen")
+    assert exc.value.field == "effect" and "source" in str(exc.value)

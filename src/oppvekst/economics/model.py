@@ -137,7 +137,7 @@ def _int(data: dict, key: str, lo: int, hi: int) -> int:
 
 def build_scenario(data: dict, *, base_dir: Path | None = None,
                    effect: fx.ProbabilityEffect | None = None) -> Scenario:
-    """Validate a scenario mapping (schema in the package README / `SCENARIO_TEMPLATE`). `effect` overrides
+    """Validate a scenario mapping (schema: data/scenario_template.yaml). `effect` overrides
     the mapping's `effect` (e.g. one converted from the evidence base with `effects.effect_from_pooled`)."""
     if not isinstance(data, dict):
         raise InputError("scenariet må være en tabell / the scenario must be a mapping")
