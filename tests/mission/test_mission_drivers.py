@@ -1,10 +1,15 @@
 """Drivers of change on small hand-built observation tables."""
 
-import pandas as pd
 import pytest
 
 from oppvekst.errors import InputError
-from oppvekst.mission.drivers import contribution, gap_progress, group_gap, progress_by_group, progress_by_region
+from oppvekst.mission.drivers import (
+    contribution,
+    gap_progress,
+    group_gap,
+    progress_by_group,
+    progress_by_region,
+)
 from oppvekst.observations import frame
 
 

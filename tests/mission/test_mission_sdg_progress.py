@@ -10,8 +10,16 @@ import pytest
 
 from oppvekst.errors import InputError
 from oppvekst.mission.progress import (
-    SdgProgressResults, growth_calculation, indicator_progress, limit_coefficient, progress_score,
-    progress_status, progress_thresholds, sdg_progress, series_from_observations, status_from_score,
+    SdgProgressResults,
+    growth_calculation,
+    indicator_progress,
+    limit_coefficient,
+    progress_score,
+    progress_status,
+    progress_thresholds,
+    sdg_progress,
+    series_from_observations,
+    status_from_score,
 )
 from oppvekst.observations import frame
 

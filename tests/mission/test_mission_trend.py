@@ -8,8 +8,14 @@ import pytest
 
 from oppvekst.errors import InputError
 from oppvekst.mission import goals
-from oppvekst.mission.progress import Target, assess, sdg_progress, series_from_observations, \
-    target_for_subgoal, trend_assessment
+from oppvekst.mission.progress import (
+    Target,
+    assess,
+    sdg_progress,
+    series_from_observations,
+    target_for_subgoal,
+    trend_assessment,
+)
 
 # x = 0..3, y = 1, 2, 2, 4: slope 4.5/5 = 0.9, intercept 0.9, SSR 0.70, s² = 0.35 (df 2)
 SMALL = {2020: 1.0, 2021: 2.0, 2022: 2.0, 2023: 4.0}
