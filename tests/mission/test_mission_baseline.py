@@ -1,56 +1,14 @@
 """The baseline is frozen: a new release changes the revision beside it, never the baseline itself."""
 
-from dataclasses import FrozenInstanceError, dataclass
-from datetime import datetime
-from pathlib import Path
+from dataclasses import FrozenInstanceError
 
-import pandas as pd
 import pytest
 
+from oppvekst.disclosure import door
 from oppvekst.errors import InputError
 from oppvekst.mission.baseline import Baseline, freeze, revision
 from oppvekst.observations import frame
-from oppvekst.warehouse import Release, StatisticsReader
-
-
-@dataclass
-class FakeReader:
-    """The StatisticsReader protocol over an in-memory table; `load` replaces an indicator's current
-    observations with a new release, as the warehouse does."""
-    path: Path
-    table: pd.DataFrame
-    _releases: dict
-
-    def observations(self, *, indicator=None, regions=None, year=None, sex="all", age=None,
-                     background="all", ses="all", limit=None):
-        t = self.table
-        if t.empty:
-            return t
-        for col, val in (("indicator", indicator), ("sex", sex), ("age", age), ("background", background),
-                         ("ses", ses)):
-            if val is not None:
-                t = t[t[col] == val]
-        if regions:
-            t = t[t["region"].isin(regions)]
-        if year is not None:
-            t = t[t["period_to"] == year]
-        return t.head(limit) if limit else t
-
-    def releases(self):
-        return list(self._releases.values())
-
-    def release(self, release_id):
-        return self._releases[release_id]
-
-    def load(self, indicator, rows, release_id, content_hash):
-        new = frame(rows).assign(release=release_id, synthetic=False)
-        keep = self.table[self.table["indicator"] != indicator] if len(self.table) else None
-        self.table = pd.concat([keep, new], ignore_index=True) if keep is not None else new
-        self._releases[release_id] = _release(release_id, content_hash, indicator)
-
-
-def _release(rid, h, ind):
-    return Release(rid, datetime(2025, 1, rid), "test", None, h, 1, False, "published", (ind,))
+from oppvekst.warehouse import StatisticsReader, Warehouse
 
 
 def _neet(value_2023_num):
@@ -61,33 +19,40 @@ def _neet(value_2023_num):
 
 
 @pytest.fixture
-def reader(tmp_path):
-    r = FakeReader(tmp_path, pd.DataFrame(), {})
-    r.load("neet_15_29", _neet(102259.0), 1, "hash-1")
-    return r
+def store(tmp_path):
+    """A real warehouse with one NEET release; the baseline reads it through the public door."""
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.load_release(frame(_neet(102259.0)), source="test: SSB 13556 figures for 2023–2024")
+        yield wh
 
 
-def test_fake_reader_satisfies_the_protocol(reader):
+@pytest.fixture
+def reader(store):
+    return door.reader(store)
+
+
+def test_the_public_view_satisfies_the_protocol(reader):
     assert isinstance(reader, StatisticsReader)
 
 
-def test_frozen_baseline_survives_a_new_release(reader):
+def test_frozen_baseline_survives_a_new_release(store, reader):
     base = freeze(reader, 2023, ["neet_15_29", "organised_leisure"], regions=("0", "3"), frozen_at="2025-03-01")
     before = base.to_dict()
     e = base.entry("neet_15_29")
-    assert (e.numerator, e.denominator, e.release, e.content_hash, e.age) == (102259.0, 1036594.0, 1, "hash-1", "15-29")
+    first = store.release(1).content_hash
+    assert (e.numerator, e.denominator, e.release, e.content_hash, e.age) == (102259.0, 1036594.0, 1, first, "15-29")
     assert e.value == pytest.approx(9.864904, abs=1e-6)
     assert base.entry("organised_leisure").value is None  # no data: kept, with a note
     assert base.releases == (1,)
 
     # SSB revises 2023: a new release with a different numerator
-    reader.load("neet_15_29", _neet(103296.0), 2, "hash-2")
+    store.load_release(frame(_neet(103296.0)), source="test: revised")
     rev = revision(base, reader)
     assert base.to_dict() == before                    # the frozen record is unchanged
     with pytest.raises(FrozenInstanceError):
         base.entries[0].value = 1.0                    # and cannot be changed in place
     row = rev[(rev.indicator == "neet_15_29") & (rev.region == "0")].iloc[0]
-    assert (row.frozen_release, row.current_release, row.frozen_hash, row.current_hash) == (1, 2, "hash-1", "hash-2")
+    assert (row.frozen_release, row.current_release, row.frozen_hash, row.current_hash) == (1, 2, first, store.release(2).content_hash)
     # 100*103296/1036594 - 100*102259/1036594 = 100*1037/1036594 = 0.100039
     assert row.difference == pytest.approx(100 * 1037 / 1036594)
     assert bool(row.revised)
