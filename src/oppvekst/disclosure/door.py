@@ -32,7 +32,7 @@ class Job(StrEnum):
 
 
 class Asker(Protocol):
-    """Who asks (an `oppvekst.access` principal): a role, and an analyst's municipality."""
+    """Who asks (a signed-in principal of the accounts): a role, and an analyst's municipality."""
 
     role: str
     municipality: str | None
