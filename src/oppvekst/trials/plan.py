@@ -56,6 +56,7 @@ class Outcome(_Step):
     source: str = ""                   # where the outcome is measured (register, survey, test)
     primary: bool = False
     kind: Literal["continuous", "binary"] = "continuous"
+    evidence_outcome: str | None = None  # the evidence base's outcome id the result is recorded under
 
 
 class Design(_Step):
@@ -86,6 +87,7 @@ class Evaluation(_Step):
 class Plan(_Step):
     title: str = Field(min_length=3)
     template: str | None = None
+    measure: str | None = None         # the evidence base's measure (tiltak) the trial tests
     question: Question = Question()
     knowledge: Knowledge = Knowledge()
     method: Method = Method()
@@ -106,7 +108,7 @@ def parse(data: dict, *, where: str = "plan") -> Plan:
 
 def planned(plan: Plan) -> dict:
     """The registered part of a plan: steps 1–5 and the title."""
-    return {"title": plan.title, **{step: getattr(plan, step).model_dump(mode="json") for step in PLANNED_STEPS}}
+    return {"title": plan.title, "measure": plan.measure, **{step: getattr(plan, step).model_dump(mode="json") for step in PLANNED_STEPS}}
 
 
 def canonical(content: dict) -> str:
