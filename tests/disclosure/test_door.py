@@ -373,6 +373,13 @@ EXEMPT_COMMANDS = {
     "trials verify": "checks a randomisation list against its seal, no statistics",
     "trials analyse": "analyses the planner's own trial file, no statistics",
     "trials templates": "the ready plans quoted from the white paper, no statistics",
+    "trials plan new": "writes a trial plan to the content database",
+    "trials plan list": "trial plans (content database), no statistics",
+    "trials plan show": "a trial plan (content database); its planning values were read through the door",
+    "trials plan edit": "writes a trial plan to the content database",
+    "trials plan register": "freezes a trial plan (content database)",
+    "trials plan status": "moves a trial on (content database)",
+    "trials plan export": "writes a trial plan to a file",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",

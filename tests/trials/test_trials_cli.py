@@ -77,3 +77,31 @@ def test_planning_values_from_the_warehouse(bundled_warehouse_path, monkeypatch)
     monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(bundled_warehouse_path))
     out = json.loads(run("planning", "neet_15_29", "--json").output)
     assert out["baseline"] == pytest.approx(104_388 / 1_044_103) and out["source"] == "SSB 13556, 2024"
+
+
+def test_plan_from_template_register_amend_and_export(tmp_path):
+    from pypdf import PdfReader
+
+    tid = json.loads(run("plan", "new", "--template", "inkludering_fritid", "--json").output)["id"]
+    shown = json.loads(run("plan", "show", str(tid), "--json").output)
+    assert shown["status"] == "draft" and shown["plan"]["measure"] == "inkludering_fritid"
+    res = run("plan", "register", str(tid), ok=False)                     # no design chosen yet
+    assert res.exit_code == 2 and "method.design" in res.output
+    outcomes = shown["plan"]["design"]["outcomes"]
+    outcomes[0]["primary"] = True
+    changes = tmp_path / "changes.json"
+    changes.write_text(json.dumps({"method": {"design": "cluster_rct", "reason": "skoler"},
+                                   "design": {**shown["plan"]["design"], "unit": "skole", "outcomes": outcomes}}))
+    run("plan", "edit", str(tid), str(changes))
+    reg = json.loads(run("plan", "register", str(tid), "--json").output)
+    assert len(reg["registered_hash"]) == 64
+    changes.write_text(json.dumps({"design": {**shown["plan"]["design"], "unit": "klasse", "outcomes": outcomes}}))
+    assert run("plan", "edit", str(tid), str(changes), ok=False).exit_code == 2        # needs a reason now
+    run("plan", "edit", str(tid), str(changes), "--reason", "klasser i stedet")
+    md = tmp_path / "plan.md"
+    run("plan", "export", str(tid), "--out", str(md))
+    text = md.read_text()
+    assert reg["registered_hash"] in text and "klasser i stedet" in text and "Klyngerandomisert forsøk" in text
+    pdf = tmp_path / "plan.pdf"
+    run("plan", "export", str(tid), "--out", str(pdf), "--format", "pdf")
+    assert reg["registered_hash"][:20] in "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")

@@ -250,3 +250,137 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(path)) from None
+
+
+plan_app = typer.Typer(help="Forsøksplaner: opprett, endre, registrer, eksporter / trial plans.",
+                       no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+def _store():
+    from oppvekst.trials.store import TrialStore
+
+    return TrialStore()
+
+
+def _actor() -> str:
+    from oppvekst.content.audit import actor
+
+    return actor()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read JSON: {exc}", file=str(path)) from None
+
+
+@plan_app.command("new")
+def plan_new(template: str = _opt("Start fra en mal (se `oppvekst trials templates`)"),
+             file: Path = _opt("Planen som JSON"), title: str = _opt("Tittel"),
+             json_out: bool = JsonOpt) -> None:
+    """Opprett et utkast / create a draft plan."""
+    from oppvekst.trials.store import plan_from_template
+
+    try:
+        data = plan_from_template(template) if template else {}
+        if file:
+            data = {**data, **_read_json(file)}
+        if title:
+            data["title"] = title
+        trial_id = _store().create(data, _actor())
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"id": trial_id})
+    else:
+        console.print(f"Utkast {trial_id} opprettet / draft {trial_id} created")
+
+
+@plan_app.command("list")
+def plan_list(json_out: bool = JsonOpt) -> None:
+    """Alle forsøksplaner / every trial plan."""
+    rows = _store().list()
+    if json_out:
+        _print_json(rows)
+    else:
+        console.print(_table(pd.DataFrame(rows, columns=["id", "title", "status", "owner", "registered_at"])))
+
+
+@plan_app.command("show")
+def plan_show(trial_id: int, json_out: bool = JsonOpt) -> None:
+    """Vis en plan / show a plan."""
+    from oppvekst.trials.export import to_markdown
+
+    try:
+        rec = _store().get(trial_id)
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(rec.to_dict())
+    else:
+        typer.echo(to_markdown(rec))
+
+
+@plan_app.command("edit")
+def plan_edit(trial_id: int, file: Path = typer.Argument(..., help="Endringene som JSON: {trinn: innhold}"),
+              reason: str = _opt("Begrunnelse (kreves etter registrering: endringen blir et tillegg)"),
+              json_out: bool = JsonOpt) -> None:
+    """Endre trinn i planen; etter registrering som datert tillegg / change steps; amend after registration."""
+    try:
+        rec = _store().update(trial_id, _read_json(file), _actor(), reason=reason)
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(rec.to_dict())
+    else:
+        console.print(f"Plan {trial_id} endret ({len(rec.amendments)} tillegg etter registrering)")
+
+
+@plan_app.command("register")
+def plan_register(trial_id: int, json_out: bool = JsonOpt) -> None:
+    """Registrer planen: fryses med tidspunkt og SHA-256 / register (freeze) the plan."""
+    try:
+        rec = _store().register(trial_id, _actor())
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"id": rec.id, "registered_at": rec.registered_at, "registered_hash": rec.registered_hash})
+    else:
+        console.print(f"Registrert {rec.registered_at}, SHA-256 {rec.registered_hash}")
+
+
+@plan_app.command("status")
+def plan_status(trial_id: int, status: str = typer.Argument(..., help="running | finished | reported"),
+                json_out: bool = JsonOpt) -> None:
+    """Flytt forsøket videre / move the trial on."""
+    try:
+        rec = _store().advance(trial_id, status, _actor())
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"id": rec.id, "status": rec.status})
+    else:
+        console.print(f"Forsøk {rec.id}: {rec.status}")
+
+
+@plan_app.command("export")
+def plan_export(trial_id: int, out: Path = typer.Option(..., help="Filen som skal skrives"),
+                format_: str = typer.Option("md", "--format", help="md | pdf | json")) -> None:
+    """Eksporter planen som Markdown, PDF eller JSON / export the plan."""
+    from oppvekst.trials import export
+
+    try:
+        rec = _store().get(trial_id)
+        if format_ == "md":
+            out.write_text(export.to_markdown(rec), encoding="utf-8")
+        elif format_ == "pdf":
+            out.write_bytes(export.to_pdf(rec))
+        elif format_ == "json":
+            out.write_text(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        else:
+            raise InputError("must be md, pdf or json", field="format")
+    except InputError as exc:
+        _fail(exc)
+    console.print(f"Skrev {out}")
