@@ -40,6 +40,8 @@ def policy(method: str, path: str) -> str:
         return "researcher"
     if path in ("/api/v1/auth/revoke", "/konto", "/konto/nokkel"):
         return "user"
+    if method != "GET" and (path.startswith("/api/v1/trials/plans") or path.startswith("/forsok/plan")):
+        return "user"                                    # trial plans: any signed-in planner (owner checked)
     if method == "POST" and path in FORMS_EDIT:
         return "admin_token_in_form"
     if method != "GET" and EVIDENCE_EDIT.match(path):
@@ -69,7 +71,7 @@ def routes(app):
 
 FILL = {"code": "1103", "indicator_id": "neet_15_29", "measure_id": "holf", "outcome_id": "x", "example_id": "1",
         "study_id": "1", "username": "ola", "release_id": "1", "pseudonym": "p0", "municipality": "1103",
-        "indicator": "neet_15_29"}
+        "indicator": "neet_15_29", "trial_id": "1"}
 
 
 def test_every_route_has_a_policy():

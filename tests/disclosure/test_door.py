@@ -207,9 +207,11 @@ WRITE_ROUTES = (
     "/logg-inn", "/logg-ut", "/konto/", "/api/v1/auth/",   # accounts and sessions
     "/api/v1/admin/",                                 # users, publication decisions, register rights
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
+    "/forsok/plan", "/api/v1/trials/plans",           # trial plans: content database
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
-               "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1"}
+               "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1",
+               "trial_id": "1"}
 
 
 def _routes(routes, prefix=""):

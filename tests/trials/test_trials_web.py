@@ -58,3 +58,35 @@ def test_method_page_recommends(client):
                                                 "units": "24"}).text
     assert "Anbefalt: Trinnvis innføring i tilfeldig rekkefølge" in html
     assert "Boks 7.1" in client.get("/forsok").text
+
+
+@pytest.fixture
+def planners(monkeypatch):
+    from oppvekst.access import users
+    from oppvekst.content import db
+
+    db.dispose_all()
+    users.create_user("kari", "et-langt-passord-for-test", "analyst", municipality="1103")
+    users.create_user("ola", "et-langt-passord-for-test", "analyst", municipality="4601")
+    yield {n: {"Authorization": f"Bearer {users.issue_token(n, 'test')}"} for n in ("kari", "ola")}
+    db.dispose_all()
+
+
+def test_plans_api_drafts_private_registered_public(client, planners):
+    kari, ola = planners["kari"], planners["ola"]
+    assert client.post("/api/v1/trials/plans", json={"template": "laget_rundt_eleven"}).status_code == 401
+    tid = client.post("/api/v1/trials/plans", json={"template": "laget_rundt_eleven"}, headers=kari).json()["id"]
+    assert client.get(f"/api/v1/trials/plans/{tid}").status_code == 404             # a draft is not public
+    plan = client.get(f"/api/v1/trials/plans/{tid}", headers=kari).json()["plan"]
+    plan["design"]["outcomes"][0]["primary"] = True
+    change = {"method": {"design": "cluster_rct"}, "design": plan["design"]}
+    assert client.patch(f"/api/v1/trials/plans/{tid}", json=change, headers=ola).status_code == 403   # not the owner
+    assert client.patch(f"/api/v1/trials/plans/{tid}", json=change, headers=kari).status_code == 200
+    reg = client.post(f"/api/v1/trials/plans/{tid}/register", headers=kari).json()
+    public = client.get(f"/api/v1/trials/plans/{tid}").json()
+    assert public["registered_hash"] == reg["registered_hash"] and public["status"] == "registered"
+    md = client.get(f"/forsok/plan/{tid}/plan.md")
+    assert md.status_code == 200 and reg["registered_hash"] in md.text
+    assert client.get(f"/forsok/plan/{tid}/plan.pdf").content[:4] == b"%PDF"
+    bad = client.patch(f"/api/v1/trials/plans/{tid}", json={"design": {**plan["design"], "unit": "x"}}, headers=kari)
+    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "reason"

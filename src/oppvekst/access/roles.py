@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read_audit": frozenset({Role.ADMINISTRATOR}),
     "register_rights": frozenset({Role.ADMINISTRATOR}),
     "edit_evidence": frozenset({Role.ADMINISTRATOR}),
+    "plan_trials": frozenset({Role.ANALYST, Role.RESEARCHER, Role.ADMINISTRATOR}),   # own plans; admins any
 }
 
 

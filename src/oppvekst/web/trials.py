@@ -138,8 +138,13 @@ def randomise_api(body: dict = Body(..., examples=[{"units": ["a", "b", "c", "d"
 
 @pages.get("/forsok", response_class=HTMLResponse)
 def trials_home(request: Request):
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    plans = [r for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
     return pages_templates.TemplateResponse(request, "trials/home.html", {
-        "templates": templates.templates(), "questions": method_choice.methods()["questions"]})
+        "templates": templates.templates(), "questions": method_choice.methods()["questions"], "plans": plans,
+        "user": p if p.role.value != "public" else None, "csrf": auth.csrf_token(request)})
 
 
 @pages.get("/forsok/metode", response_class=HTMLResponse)
@@ -174,6 +179,205 @@ def power_page(request: Request, wh=Depends(warehouse)):
             svg = power_curve_svg(result, curve, over)
     except InputError as exc:
         error = str(exc)
+    from urllib.parse import urlencode
+
+    from oppvekst.web import auth
+
+    save_to = None
+    if result is not None and params.get("forsok", "").isdigit():
+        who = auth.principal(request)
+        try:
+            rec = _store().get(int(params["forsok"]))
+            save_to = rec.id if _may_edit(rec, who) else None
+        except InputError:
+            save_to = None
+    query = urlencode({k: v for k, v in params.items() if k not in ("forsok", "planning", "level")})
     return pages_templates.TemplateResponse(request, "trials/power.html", {
         "p": params, "result": result, "curve": curve, "svg": svg, "planning": planning_row, "error": error,
-        "designs": pw.DESIGNS, "planning_indicators": PLANNING_INDICATORS})
+        "designs": pw.DESIGNS, "planning_indicators": PLANNING_INDICATORS, "save_to": save_to, "query": query,
+        "csrf": auth.csrf_token(request)})
+
+
+# -- plans ------------------------------------------------------------------------------------------------
+# Drafts are seen and edited by signed-in planners (a plan by its owner or an administrator); a
+# registered plan is public, as a trial register should be.
+
+def _store():
+    from oppvekst.trials.store import TrialStore
+
+    return TrialStore()
+
+
+def _visible(rec, p) -> bool:
+    return rec.status != "draft" or p.role.value != "public"
+
+
+def _may_edit(rec, p) -> bool:
+    return p.role.value == "administrator" or (p.role.value != "public" and rec.owner == p.name)
+
+
+def _get_plan(trial_id: int, p):
+    try:
+        rec = _store().get(trial_id)
+    except InputError:
+        raise HTTPException(404, f"ukjent forsøk / no trial {trial_id}") from None
+    if not _visible(rec, p):
+        raise HTTPException(404, f"ukjent forsøk / no trial {trial_id}")
+    return rec
+
+
+def _planner(request: Request, csrf: str | None = None):
+    from oppvekst.web import auth
+
+    p = auth.require_permission("plan_trials")(request, auth.principal(request))
+    if csrf is not None:
+        auth.check_csrf(request, csrf)
+    return p
+
+
+def _owner(request: Request, trial_id: int, csrf: str | None = None):
+    p = _planner(request, csrf)
+    rec = _get_plan(trial_id, p)
+    if not _may_edit(rec, p):
+        from oppvekst.web import auth
+
+        auth.refuse(request, p, "the plan's owner or an administrator")
+    return p, rec
+
+
+@api.get("/plans")
+def plans_api(request: Request) -> list[dict]:
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    return [r for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
+
+
+@api.get("/plans/{trial_id}")
+def plan_api(trial_id: int, request: Request) -> dict:
+    from oppvekst.web import auth
+
+    return _get_plan(trial_id, auth.principal(request)).to_dict()
+
+
+@api.post("/plans", status_code=201)
+def plan_create_api(request: Request, body: dict = Body(..., examples=[{"template": "laget_rundt_eleven"}])) -> dict:
+    from oppvekst.trials.store import plan_from_template
+
+    p = _planner(request)
+    try:
+        data = {**(plan_from_template(body["template"]) if body.get("template") else {}),
+                **{k: v for k, v in body.items() if k != "template"}}
+        return {"id": _store().create(data, p.name)}
+    except InputError as exc:
+        raise _bad(exc) from None
+
+
+@api.patch("/plans/{trial_id}")
+def plan_update_api(trial_id: int, request: Request, body: dict = Body(...)) -> dict:
+    p, _ = _owner(request, trial_id)
+    reason = body.pop("reason", None)
+    try:
+        return _store().update(trial_id, body, p.name, reason=reason).to_dict()
+    except InputError as exc:
+        raise _bad(exc) from None
+
+
+@api.post("/plans/{trial_id}/register")
+def plan_register_api(trial_id: int, request: Request) -> dict:
+    p, _ = _owner(request, trial_id)
+    try:
+        rec = _store().register(trial_id, p.name)
+    except InputError as exc:
+        raise _bad(exc) from None
+    return {"id": rec.id, "registered_at": rec.registered_at, "registered_hash": rec.registered_hash}
+
+
+@pages.get("/forsok/plan/{trial_id}", response_class=HTMLResponse)
+def plan_page(trial_id: int, request: Request):
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    rec = _get_plan(trial_id, p)
+    return pages_templates.TemplateResponse(request, "trials/plan.html", {
+        "rec": rec, "plan": rec.plan, "designs": method_choice.methods()["designs"], "may_edit": _may_edit(rec, p),
+        "csrf": auth.csrf_token(request), "error": request.query_params.get("feil")})
+
+
+@pages.post("/forsok/plan", response_class=HTMLResponse)
+async def plan_create_page(request: Request):
+    from fastapi.responses import RedirectResponse
+
+    from oppvekst.trials.store import plan_from_template
+
+    form = await request.form()
+    p = _planner(request, str(form.get("csrf", "")))
+    try:
+        data = plan_from_template(str(form["template"])) if form.get("template") else {}
+        if form.get("title"):
+            data["title"] = str(form["title"])
+        trial_id = _store().create(data, p.name)
+    except (InputError, KeyError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    return RedirectResponse(f"/forsok/plan/{trial_id}", status_code=303)
+
+
+@pages.post("/forsok/plan/{trial_id}", response_class=HTMLResponse)
+async def plan_edit_page(trial_id: int, request: Request):
+    """The plan form: question, method, unit, primary outcome, and (from the calculator) the power result."""
+    from urllib.parse import quote
+
+    from fastapi.responses import RedirectResponse
+
+    form = await request.form()
+    p, rec = _owner(request, trial_id, str(form.get("csrf", "")))
+    plan = rec.plan.model_dump(mode="json")
+    changes: dict = {}
+    if "question" in form:
+        changes["question"] = {"question": str(form["question"]), "who_needs": str(form.get("who_needs", ""))}
+    if "design_choice" in form:
+        changes["method"] = {**plan["method"], "design": str(form["design_choice"]) or None,
+                             "reason": str(form.get("reason_text", ""))}
+    if "unit" in form or "primary" in form:
+        outcomes = [{**o, "primary": str(i) in form.getlist("primary")} for i, o in enumerate(plan["design"]["outcomes"])]
+        changes["design"] = {**plan["design"], "unit": str(form.get("unit", "")), "outcomes": outcomes}
+    if form.get("power_query"):
+        from urllib.parse import parse_qsl
+
+        params = dict(parse_qsl(str(form["power_query"])))
+        try:
+            kwargs, _ = power_inputs(params)
+            changes["design"] = {**changes.get("design", plan["design"]), "power": pw.solve(**kwargs).to_dict()}
+        except InputError as exc:
+            return RedirectResponse(f"/forsok/plan/{trial_id}?feil={quote(str(exc))}", status_code=303)
+    try:
+        _store().update(trial_id, changes, p.name, reason=str(form.get("amendment_reason", "")) or None)
+        if form.get("register"):
+            _store().register(trial_id, p.name)
+    except InputError as exc:
+        return RedirectResponse(f"/forsok/plan/{trial_id}?feil={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/forsok/plan/{trial_id}", status_code=303)
+
+
+@pages.get("/forsok/plan/{trial_id}/plan.md")
+def plan_markdown(trial_id: int, request: Request):
+    from fastapi.responses import Response
+
+    from oppvekst.trials.export import to_markdown
+    from oppvekst.web import auth
+
+    rec = _get_plan(trial_id, auth.principal(request))
+    return Response(to_markdown(rec), media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="forsok-{trial_id}.md"'})
+
+
+@pages.get("/forsok/plan/{trial_id}/plan.pdf")
+def plan_pdf(trial_id: int, request: Request):
+    from fastapi.responses import Response
+
+    from oppvekst.trials.export import to_pdf
+    from oppvekst.web import auth
+
+    rec = _get_plan(trial_id, auth.principal(request))
+    return Response(to_pdf(rec), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="forsok-{trial_id}.pdf"'})
