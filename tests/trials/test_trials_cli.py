@@ -105,3 +105,32 @@ def test_plan_from_template_register_amend_and_export(tmp_path):
     pdf = tmp_path / "plan.pdf"
     run("plan", "export", str(tid), "--out", str(pdf), "--format", "pdf")
     assert reg["registered_hash"][:20] in "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")
+
+
+def test_seal_goes_into_the_plan_and_the_analysis_follows_the_registered_outcomes(tmp_path):
+    tid = json.loads(run("plan", "new", "--title", "Leksehjelp i 5. klasse", "--json").output)["id"]
+    changes = tmp_path / "c.json"
+    changes.write_text(json.dumps({"question": {"question": "Gir leksehjelp bedre lesing?"},
+                                   "method": {"design": "individual_rct"},
+                                   "design": {"unit": "elev", "outcomes": [
+                                       {"name": "lesing", "primary": True},
+                                       {"name": "trivsel", "kind": "binary"}]}}))
+    run("plan", "edit", str(tid), str(changes))
+    units = tmp_path / "units.csv"
+    units.write_text("unit\n" + "\n".join(f"e{i}" for i in range(40)) + "\n")
+    seal = json.loads(run("randomise", str(units), "--seed", "7", "--plan", str(tid), "--json").output)["seal"]
+    reg = json.loads(run("plan", "register", str(tid), "--json").output)
+    shown = json.loads(run("plan", "show", str(tid), "--json").output)
+    assert shown["registered_plan"]["design"]["allocation_seal"] == seal and reg["registered_hash"]
+    data = tmp_path / "trial.csv"
+    data.write_text("treatment,lesing,trivsel\n" + "\n".join(
+        f"{i % 2},{10 + 3 * (i % 2) + (i % 4)},{(i // 2) % 2}" for i in range(40)) + "\n")
+    out = json.loads(run("analyse", str(data), "--plan", str(tid), "--json").output)
+    roles = {r["outcome"]: r["role"] for r in out["results"]}
+    assert roles == {"lesing": "primary", "trivsel": "secondary"}
+    # lesing = 10 + 3·treatment + (i mod 4): i even → 10 + {0, 2}, i odd → 13 + {1, 3}: means 11 and 15
+    assert next(r for r in out["results"] if r["outcome"] == "lesing")["estimate"] == pytest.approx(4.0)
+    missing = tmp_path / "bad.csv"
+    missing.write_text("treatment,lesing\n1,3\n0,2\n")
+    res = run("analyse", str(missing), "--plan", str(tid), ok=False)
+    assert res.exit_code == 2 and "'trivsel'" in res.output and "bad.csv" in res.output

@@ -117,6 +117,8 @@ def randomise(file: Path = typer.Argument(..., help="CSV med én rad per enhet")
               block_sizes: str = _opt("Blokkstørrelser, f.eks. 4,6"),
               waves: str = _opt("Klynger per trinn (stepped-wedge), f.eks. 3,3,3"),
               out: Path = _opt("Skriv tildelingen (JSON) hit"),
+              plan: int = _opt("Lagre forseglingen i denne forsøksplanen (før listen vises)"),
+              reason: str = _opt("Begrunnelse, når planen alt er registrert"),
               json_out: bool = JsonOpt) -> None:
     """Trekk tiltak og kontroll; skriv listen og dens forsegling / randomise and seal."""
     from oppvekst.trials import randomise as rz
@@ -144,6 +146,13 @@ def randomise(file: Path = typer.Argument(..., help="CSV med én rad per enhet")
     except InputError as exc:
         _fail(exc)
     sealed = rz.seal(alloc)
+    if plan is not None:
+        try:
+            rec = _store().get(plan)
+            design = {**rec.plan.design.model_dump(mode="json"), "allocation_seal": sealed}
+            _store().update(plan, {"design": design}, _actor(), reason=reason)
+        except InputError as exc:
+            _fail(exc)
     if out:
         out.write_text(alloc.to_json(), encoding="utf-8")
     if json_out:
@@ -188,18 +197,35 @@ def _outcome_spec(text: str):
 @app.command("analyse")
 def analyse(file: Path = typer.Argument(..., help="CSV: én rad per randomisert enhet, tomt utfall ved frafall"),
             treatment: str = typer.Option("treatment", help="Kolonnen med 0/1 for tiltak"),
-            outcome: list[str] = typer.Option(..., help="Utfall: navn[:binary][:secondary]; gjentas"),
+            outcome: list[str] = typer.Option([], help="Utfall: navn[:binary][:secondary]; gjentas"),
             covariate: list[str] = typer.Option([], help="Kovariat fra før randomiseringen; gjentas"),
             cluster: str = _opt("Kolonnen med klyngen (gir CR2-standardfeil)"),
             adjustment: str = typer.Option("holm", help="holm | fdr_bh"),
+            plan_id: int = typer.Option(None, "--plan", help="Utfallene og rollene fra den registrerte planen"),
+            report: bool = typer.Option(False, "--report", help="Før resultatet inn i kunnskapsbasen (--plan)"),
+            year: int = _opt("Årstall for studien i kunnskapsbasen"),
             json_out: bool = JsonOpt) -> None:
-    """Analyser et forsøk: effekter, frafall (WWC), balanse, justering for flere utfall / analyse a trial."""
+    """Analyser et forsøk: effekter, frafall (WWC), balanse, justering for flere utfall / analyse a trial.
+
+    With --plan the outcomes, their kinds and primary/secondary roles come from the registered plan, and
+    the file's columns must be named as the plan's outcomes; --report then records the result as a study."""
     from oppvekst.trials import analysis
 
     try:
-        plan = analysis.AnalysisPlan(treatment=treatment, outcomes=tuple(_outcome_spec(o) for o in outcome),
-                                     covariates=tuple(covariate), cluster=cluster, adjustment=adjustment)
+        if plan_id is not None:
+            plan = _store().analysis_plan(plan_id, treatment=treatment, covariates=tuple(covariate),
+                                          cluster=cluster, adjustment=adjustment)
+        elif outcome:
+            plan = analysis.AnalysisPlan(treatment=treatment, outcomes=tuple(_outcome_spec(o) for o in outcome),
+                                         covariates=tuple(covariate), cluster=cluster, adjustment=adjustment)
+        else:
+            raise InputError("give --outcome, or --plan to take the outcomes from a registered plan", field="outcome")
         result = analysis.analyse(analysis.read_analysis_file(file, plan), plan)
+        if report:
+            if plan_id is None or year is None:
+                raise InputError("--report needs --plan and --year", field="report")
+            study_id = _store().report(plan_id, result, _actor(), year=year)
+            console.print(f"Studie {study_id} lagt inn i kunnskapsbasen / recorded as study {study_id}")
     except InputError as exc:
         _fail(exc)
     if json_out:
