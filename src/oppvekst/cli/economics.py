@@ -58,6 +58,8 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
     console.print("Δ* = break-even: fallet i sannsynligheten for utfallet der NPV = 0; år = tilbakebetalt "
                   "(diskontert) / the break-even fall in the outcome's probability; discounted payback year")
     who = res.who_pays().reset_index()[["level", "pv_costs", "pv_savings", "npv", "transfer", "npv_after"]]
+    num = who.columns[1:]
+    who[num] = who[num] + 0.0    # −0.0 (a zero share of the compensation) prints as 0
     console.print(_table(who.rename(columns={"level": "nivå", "pv_costs": "betaler", "pv_savings": "sparer",
                                              "transfer": "kompensasjon", "npv_after": "NPV etter"}),
                          "Hvem betaler, hvem vinner / who pays, who gains (nåverdi)"))
@@ -77,7 +79,7 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
             console.print(f"· {note}")
     console.print("[bold]Alle inndata med kilde / every input with its source[/bold]")
     for f in sc.figures:
-        console.print(_figure_line(f), highlight=False)
+        console.print(_figure_line(f), markup=False, highlight=False)  # '[...]' is text here
     if sc.own_assumptions:
         console.print("[yellow]Egne antakelser / own assumptions:[/yellow] "
                       + ", ".join(f["name"] for f in sc.own_assumptions))
