@@ -207,6 +207,7 @@ WRITE_ROUTES = (
     "/logg-inn", "/logg-ut", "/konto/", "/api/v1/auth/",   # accounts and sessions
     "/api/v1/admin/",                                 # users, publication decisions, register rights
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
+    "/api/v1/economics/run", "/utenforregnskap",      # compute the scenario the caller sends, store nothing: no statistics
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1"}
@@ -373,6 +374,9 @@ EXEMPT_COMMANDS = {
     "trials verify": "checks a randomisation list against its seal, no statistics",
     "trials analyse": "analyses the planner's own trial file, no statistics",
     "trials templates": "the ready plans quoted from the white paper, no statistics",
+    "economics run": "computes the user's own scenario file, no statistics",
+    "economics discount": "discount factors from a stated rate or the confirmed R-109 bands, no statistics",
+    "economics template": "prints the scenario schema, no statistics",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",
