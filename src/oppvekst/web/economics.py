@@ -10,8 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from oppvekst.economics.model import LEVEL_LABELS, ScenarioResults
 from oppvekst.economics.montecarlo import MonteCarloResults
-from oppvekst.economics.output import cumulative, discount_payload, payload, scenario_from_dict, scenario_from_text
-from oppvekst.economics.output import template_text
+from oppvekst.economics.output import (
+    cumulative,
+    discount_payload,
+    payload,
+    scenario_from_dict,
+    scenario_from_text,
+    template_text,
+)
 from oppvekst.errors import InputError
 from oppvekst.reports import charts
 from oppvekst.web.templating import templates as pages_templates
@@ -62,8 +68,9 @@ def cumulative_svg(table: pd.DataFrame) -> str:
                       var_name="series", value_name="kroner")
     long["nivå"] = long["level"].map(LEVEL_LABELS)
     long["serie"] = long["series"].map({"cum_cost_pv": "kostnader", "cum_saving_pv": "besparelser"})
-    chart = alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("year:Q", title="År fra start"), y=alt.Y("kroner:Q", title="Kroner, nåverdi, kumulativt"),
+    # no point marks: they would turn the dash legend (costs vs savings) into dots
+    chart = alt.Chart(long).mark_line().encode(
+        x=alt.X("year:Q", title="År fra start", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("kroner:Q", title="Kroner, nåverdi, kumulativt"),
         color=alt.Color("nivå:N", scale=LEVEL_COLOURS, title="Nivå"),
         strokeDash=alt.StrokeDash("serie:N", title="", sort=["besparelser", "kostnader"]),
         tooltip=["nivå", "serie", "year", "age", alt.Tooltip("kroner:Q", format=",.0f")])
