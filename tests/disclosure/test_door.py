@@ -208,6 +208,7 @@ WRITE_ROUTES = (
     "/api/v1/admin/",                                 # users, publication decisions, register rights
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
     "/forsok/plan", "/api/v1/trials/plans",           # trial plans: content database
+    "/api/v1/economics/run", "/utenforregnskap",      # compute the scenario the caller sends, store nothing: no statistics
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1",
@@ -382,6 +383,9 @@ EXEMPT_COMMANDS = {
     "trials plan register": "freezes a trial plan (content database)",
     "trials plan status": "moves a trial on (content database)",
     "trials plan export": "writes a trial plan to a file",
+    "economics run": "computes the user's own scenario file, no statistics",
+    "economics discount": "discount factors from a stated rate or the confirmed R-109 bands, no statistics",
+    "economics template": "prints the scenario schema, no statistics",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",
