@@ -67,6 +67,11 @@ def _goal_direction(indicator: str) -> Direction | None:
     return dirs.pop() if len(dirs) == 1 else None
 
 
+def _polarity_direction(indicator: str) -> Direction | None:
+    """For an indicator no sub-goal links: the good direction its catalogue polarity gives."""
+    return {"higher_better": "increase", "higher_worse": "decrease"}.get(_indicator(indicator).polarity)
+
+
 def _horizon(indicator: str) -> int | None:
     years = [goals_mod.load().get(link.subgoal).horizon_year for link in goals_mod.load().links()
              if link.indicator == indicator]
@@ -78,9 +83,10 @@ def progress(reader: StatisticsReader, indicator: str, *, base_year: int, region
              direction: Direction | None = None) -> dict:
     """Both assessments for one indicator: sdg-build's measure from `base_year`, and the trend over the
     whole series (the issue asks that it use every year, so it is not cut at the base year).
-    Direction and target year default to the goal tree's (the latest horizon of the sub-goals linking it)."""
+    Direction and target year default to the goal tree's (the latest horizon of the sub-goals linking it);
+    an indicator outside the tree takes its direction from the catalogue's polarity."""
     goal_direction = _goal_direction(indicator)
-    direction = direction or goal_direction
+    direction = direction or goal_direction or _polarity_direction(indicator)
     if direction is None:
         raise InputError("the goal tree gives no direction for this indicator: give one", field="direction")
     notes = []
