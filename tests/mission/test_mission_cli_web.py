@@ -112,7 +112,7 @@ def test_the_page_shows_the_neet_subgoal_its_status_a_chart_and_a_table(client):
     res = client.get("/samfunnsoppdraget")
     assert res.status_code == 200
     html = res.text
-    row = re.search(r'<tr id="subgoal-wp6">.*?</tr>', html, re.S).group(0)
+    row = re.search(r'<tr id="subgoal-wp6">.*?</tr>', html, re.DOTALL).group(0)
     assert "øke antall unge som er i jobb og utdanning betydelig" in row and "Forverring" in row
     neet = html[html.index('id="neet"'):html.index('id="gaps"')]
     assert "<svg" in neet and 'id="neet-table"' in neet and "2024" in neet

@@ -18,7 +18,13 @@ from oppvekst.mission import baseline as baseline_mod
 from oppvekst.mission import goals as goals_mod
 from oppvekst.mission import portfolio as portfolio_mod
 from oppvekst.mission.progress import (
-    STATUS_NB, Direction, Target, assess, indicator_progress, series_from_observations, target_for_subgoal,
+    STATUS_NB,
+    Direction,
+    Target,
+    assess,
+    indicator_progress,
+    series_from_observations,
+    target_for_subgoal,
     trend_assessment,
 )
 from oppvekst.observations import TOTAL
