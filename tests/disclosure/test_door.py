@@ -240,7 +240,7 @@ def _calls(app, indicator: str):
         names = {p.name for p in route.dependant.query_params}
         params = {k: v for k, v in {"indicator": indicator, "indikator": indicator, "region": [CODE, "11", "0"],
                                     "kommune": [CODE], "municipality": CODE, "sex": "",
-                                    "planning": indicator}.items() if k in names}
+                                    "planning": indicator, "base_year": 2022}.items() if k in names}
         for method in sorted(route.methods):
             if method == "GET":
                 yield method, url, params, None
@@ -282,7 +282,8 @@ def test_every_route_reads_through_the_door_and_shows_nothing_unpublished(world,
     assert not tracer.outside, f"raw warehouse reads outside the door: {sorted(set(tracer.outside))[:10]}"
     read = {w.split(" ", 2)[2].split("?")[0] for w in tracer.through}
     for url in ("/api/v1/observations", f"/region/{CODE}", "/api/v1/releases", f"/profil/{CODE}",
-                "/api/v1/prepublication/observations", f"/forhandsvisning/{CODE}", "/api/v1/admin/disclosure"):
+                "/api/v1/prepublication/observations", f"/forhandsvisning/{CODE}", "/api/v1/admin/disclosure",
+                "/samfunnsoppdraget", "/api/v1/mission/status", "/api/v1/mission/progress"):
         assert url in read, f"{url} did not read through the door"
 
 
@@ -350,6 +351,11 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         "asss history": [["--json"]],
         "asss template": [[]],
         "trials planning": [[i, "--json"] for i in inds] + [[i, "--level", "bydel"] for i in inds],
+        "mission progress": [["--indicator", i, "--region", r, "--base-year", "2022", *j] for i in inds
+                             for r in (CODE, "0") for j in ([], ["--json"])]
+        + [["--indicator", "neet_15_29", "--base-year", "2015", "--json"]],
+        "mission status": [["--json"], []],
+        "mission baseline": [["--year", "2022", "--json"], ["--year", "2024"]],
     }
 
 
@@ -418,7 +424,8 @@ def test_every_command_that_shows_figures_reads_through_the_door(world, monkeypa
     assert not crashes, crashes
     assert not leaks, leaks[:5]
     assert not tracer.outside, f"raw warehouse reads outside the door: {sorted(set(tracer.outside))[:10]}"
-    for name in ("show", "profile", "profiles", "barometer", "monitor", "standardise", "releases diff"):
+    for name in ("show", "profile", "profiles", "barometer", "monitor", "standardise", "releases diff",
+                 "mission progress", "mission status", "mission baseline"):
         assert any(w.startswith(name + " ") for w in tracer.through), f"{name} did not read through the door"
     refused = runner.invoke(app, ["releases", "diff", str(world["bundled"]), str(world["unpub"])])
     assert refused.exit_code == 2 and "no release" in refused.output

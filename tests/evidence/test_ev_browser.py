@@ -4,11 +4,6 @@ measure, and find its forest plot. The app runs under uvicorn in a thread on a f
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import socket
-import threading
-import time
 
 import pytest
 
@@ -16,28 +11,14 @@ from oppvekst.evidence.meta import read_meta_csv, reference_data_path
 from oppvekst.evidence.seed import ensure_seeded
 from oppvekst.evidence.store import EvidenceStore
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("Debian's chromium is missing (scripts/system-deps.sh installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    import uvicorn
-
-    from oppvekst.web.app import create_app
+    require_chromium()
 
     ensure_seeded()
     # test data with effect sizes, so the measure has a forest plot (the seed records none)
@@ -50,18 +31,8 @@ def server():
                      "effects": [{"outcome": "barns_helse_utvikling", "measure_type": "rr", "estimate": math.exp(y),
                                   "variance": v, "beneficial_direction": "lower"}]}
                     for lab, y, v in zip(data.labels, data.yi, data.vi)]})
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server() as url:
+        yield url
 
 
 def test_search_open_measure_and_see_forest_plot(server):

@@ -2,17 +2,13 @@
 
 import pytest
 
-from oppvekst.build import build
 from oppvekst.indicators import asss
 from oppvekst.warehouse import Warehouse
 
 
 @pytest.fixture(scope="session")
-def built_path(tmp_path_factory):
-    home = tmp_path_factory.mktemp("built_profiles")
-    with Warehouse(home / "warehouse.duckdb") as wh:
-        build(wh, seed_evidence=False)
-    return home / "warehouse.duckdb"
+def built_path(bundled_warehouse_path):
+    return bundled_warehouse_path
 
 
 @pytest.fixture

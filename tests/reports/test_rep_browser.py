@@ -5,49 +5,18 @@ The app runs under uvicorn in a thread on a free local port, on the shared built
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(built):
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("Debian's chromium is missing (scripts/system-deps.sh installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    import uvicorn
-
-    from oppvekst.web.app import create_app
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    require_chromium()
+    with live_server() as url:
+        yield url
 
 
 def test_profile_shows_the_barometer_with_its_method(server):

@@ -5,43 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reports.test_rep_browser import ARGS, CHROMIUM
+from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def server(bundled_warehouse_path, monkeypatch):
-    import os
-    import shutil
-    import threading
-    import time
-
-    from tests.reports.test_rep_browser import _free_port
-
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("Debian's chromium is missing (scripts/system-deps.sh installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    import uvicorn
-
+    require_chromium()
     from oppvekst.access import users
-    from oppvekst.web.app import create_app
 
     monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(bundled_warehouse_path))
     users.create_user("kari", "et-langt-passord-for-test", "analyst", municipality="1103")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server() as url:
+        yield url
 
 
 def test_plan_a_cluster_trial_see_the_power_curve_and_download_the_plan(server, tmp_path):

@@ -10,7 +10,7 @@ app = typer.Typer(help="Oppvekst: kunnskapssystem for barn og unges oppvekst.", 
 def _register() -> None:
     # Each capability keeps its commands in its own module here; importing registers them on `app`.
     from oppvekst.cli import core  # noqa: F401
-    from oppvekst.cli import economics, evidence, trials
+    from oppvekst.cli import economics, evidence, mission, trials
     from oppvekst.cli import microdata  # noqa: F401
     from oppvekst.cli import profiles  # noqa: F401
     from oppvekst.cli import access, disclosure, settings  # noqa: F401
@@ -21,6 +21,7 @@ def _register() -> None:
     app.add_typer(evidence.app, name="evidence")
     app.add_typer(trials.app, name="trials")
     app.add_typer(economics.app, name="economics")
+    app.add_typer(mission.app, name="mission")
 
 
 def main() -> None:

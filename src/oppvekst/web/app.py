@@ -32,7 +32,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Oppvekst", version=__version__, lifespan=lifespan,
                   description="Kunnskapssystem for barn og unges oppvekst / knowledge system for children "
                               "and young people. Versioned JSON API under /api/v1.")
-    from oppvekst.web import api, asss, economics, evidence, pages, profiles, trials
+    from oppvekst.web import api, asss, economics, evidence, mission, pages, profiles, trials
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(api.router)
@@ -44,6 +44,8 @@ def create_app() -> FastAPI:
     app.include_router(trials.pages)
     app.include_router(economics.api)
     app.include_router(economics.pages)
+    app.include_router(mission.api)
+    app.include_router(mission.pages)
     from oppvekst.access import install_warehouse_audit
     from oppvekst.web import auth, restricted
 

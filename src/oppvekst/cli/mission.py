@@ -1,0 +1,120 @@
+"""`oppvekst mission ...`: samfunnsoppdraget on the command line (thin over oppvekst.mission.overview).
+
+Every figure is read through the door's public view (`open_statistics()`), as the pages do.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from oppvekst.cli.core import JsonOpt, _fail, _print_json, _table
+from oppvekst.errors import InputError
+
+app = typer.Typer(help="Samfunnsoppdraget: mål, framgang, 0-punktsmåling / the mission.", no_args_is_help=True)
+console = Console()
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.2f} %"
+
+
+@app.command("progress")
+def progress(indicator: str = typer.Option(..., help="Indikator, f.eks. neet_15_29"),
+             region: str = typer.Option("0", help="Regionkode (0 = hele landet)"),
+             base_year: int = typer.Option(..., "--base-year", help="Basisår (Y0)"),
+             target: float = typer.Option(None, help="Målverdi (i indikatorens enhet)"),
+             target_year: int = typer.Option(None, "--target-year", help="Målår (standard: delmålets horisont)"),
+             direction: str = typer.Option(None, help="increase | decrease (standard: målstrukturens)"),
+             json_out: bool = JsonOpt) -> None:
+    """Framgang mot et mål: sdg-builds mål og trendvurderingen / progress, both methods."""
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview
+
+    try:
+        if direction not in (None, "increase", "decrease"):
+            raise InputError("must be increase or decrease", field="direction")
+        with open_statistics() as reader:
+            out = overview.progress(reader, indicator, base_year=base_year, region=region, target=target,
+                                    target_year=target_year, direction=direction)  # type: ignore[arg-type]
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(out)
+        return
+    sdg, trend = out["sdg"], out["trend"]
+    console.print(f"[bold]{indicator}[/bold] region {region}, {out['direction']}, basisår {base_year}"
+                  + (f", mål {target:g} i {out['target_year']}" if target is not None else ""))
+    rows = [("metode (sdg-build)", sdg["method"]), ("år brukt", ", ".join(map(str, sdg["years_used"]))),
+            ("observert vekst (CAGR)", _pct(sdg["cagr_observed"])),
+            ("nødvendig vekst", _pct(sdg["cagr_required"]))]
+    rows.append(("forhold (observert/nødvendig)", "–" if sdg["ratio"] is None else f"{sdg['ratio']:.4f}")
+                if sdg["method"] == 2 else ("vekst uten mål", _pct(sdg["growth"])))
+    rows += [("status", f"{sdg['status']} ({sdg['status_nb']})"),
+             ("poengsum (−5…5)", "–" if sdg["score"] is None else f"{sdg['score']:.2f}")]
+    console.print(_table(pd.DataFrame(rows, columns=["sdg-build", "verdi"])))
+    if trend:
+        fit = trend["fit"]
+        trows = [("år brukt", f"{trend['years_used'][0]}–{trend['years_used'][-1]}"),
+                 ("modell", trend["model"]), ("stigning per år", f"{fit['slope']:.4f}"),
+                 ("95 % KI", f"{fit['slope_ci'][0]:.4f} – {fit['slope_ci'][1]:.4f}"),
+                 ("P(riktig retning)", f"{fit['p_direction']:.3f}")]
+        if fit["projection"] is not None:
+            lo, hi = fit["prediction_interval"]
+            trows.append((f"framskrevet {trend['target_year']}", f"{fit['projection']:.3f} ({lo:.3f} – {hi:.3f})"))
+        if fit["p_target"] is not None:
+            trows.append(("P(nå målet)", f"{fit['p_target']:.3f}"))
+        console.print(_table(pd.DataFrame(trows, columns=["trend", "verdi"])))
+        console.print(f"· {trend['cycle_note']}")
+    for note in out["notes"] + sdg["notes"]:
+        console.print(f"· {note}")
+
+
+@app.command("status")
+def status(base_year: int = typer.Option(None, "--base-year", help="Basisår (standard 2023)"),
+           json_out: bool = JsonOpt) -> None:
+    """Målstrukturen med status per delmål, indikatorer og indikatorhull / the goal tree with status."""
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview
+
+    try:
+        with open_statistics() as reader:
+            out = overview.status(reader, base_year=base_year or overview.MISSION_BASE_YEAR)
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(out)
+        return
+    console.print(f"[bold]{out['vision']['text_nb']}[/bold] · {out['overall']['text_nb']} (basisår {out['base_year']})")
+    rows = []
+    for sg in out["subgoals"]:
+        for ind in sg["indicators"] or [{"indicator": "(ingen indikator)"}]:
+            sdg = ind.get("sdg") or {}
+            rows.append({"delmål": sg["id"], "status delmål": sg["status_nb"], "indikator": ind["indicator"],
+                         "kobling": ind.get("link"), "retning": ind.get("direction"),
+                         "siste år": str(ind.get("latest_year") or "–"), "siste verdi": ind.get("latest_value"),
+                         "mål": ind.get("target"), "status": sdg.get("status_nb"),
+                         "poeng": sdg.get("score")})
+    console.print(_table(pd.DataFrame(rows), decimals={"siste verdi": 2, "mål": 2, "poeng": 2}))
+    console.print(_table(pd.DataFrame([{"delmål": g["subgoal"], "dekning": g["coverage"], "data som trengs": g["needed"]}
+                                       for g in out["gaps"]]), title="Indikatorhull / indicator gaps"))
+
+
+@app.command("baseline")
+def baseline(year: int = typer.Option(..., help="År for 0-punktsmålingen"), json_out: bool = JsonOpt) -> None:
+    """0-punktsmålingen beregnet fra lageret (ikke lagret) / the baseline, computed, not stored."""
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview
+
+    try:
+        with open_statistics() as reader:
+            out = overview.baseline(reader, year)
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(out)
+        return
+    frame = pd.DataFrame(out["entries"])[["indicator", "region", "year", "age", "value", "release", "note"]]
+    console.print(_table(frame, title=f"0-punktsmåling {year}", decimals={"value": 3}))
+    console.print(f"· {out['note']}")
