@@ -55,6 +55,7 @@ def test_plan_a_cluster_trial_see_the_power_curve_and_download_the_plan(server, 
             page.locator("#save-power button").click()
             page.wait_for_url("**/forsok/plan/*")
             assert "clusters =" in page.locator("#power").inner_text()
+            assert "SSB 13556, 2024" in page.locator("body").inner_text()     # the planning values kept, sourced
             page.locator("#register").click()
             page.wait_for_url("**/forsok/plan/*")
             assert page.locator("#status").inner_text() == "registered"

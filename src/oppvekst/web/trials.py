@@ -323,7 +323,7 @@ async def plan_create_page(request: Request):
 
 
 @pages.post("/forsok/plan/{trial_id}", response_class=HTMLResponse)
-async def plan_edit_page(trial_id: int, request: Request):
+async def plan_edit_page(trial_id: int, request: Request, wh=Depends(warehouse)):
     """The plan form: question, method, unit, primary outcome, and (from the calculator) the power result."""
     from urllib.parse import quote
 
@@ -348,6 +348,11 @@ async def plan_edit_page(trial_id: int, request: Request):
         try:
             kwargs, _ = power_inputs(params)
             changes["design"] = {**changes.get("design", plan["design"]), "power": pw.solve(**kwargs).to_dict()}
+            if form.get("planning_indicator"):          # the planning values used, with their source
+                used = planning.planning_values(wh, str(form["planning_indicator"]),
+                                                level=str(form.get("planning_level") or "kommune")).to_dict()
+                kept = [v for v in changes["design"]["planning_values"] if v.get("indicator") != used["indicator"]]
+                changes["design"]["planning_values"] = [*kept, used]
         except InputError as exc:
             return RedirectResponse(f"/forsok/plan/{trial_id}?feil={quote(str(exc))}", status_code=303)
     try:
