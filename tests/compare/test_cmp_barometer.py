@@ -8,7 +8,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from oppvekst import regions
-from oppvekst.compare.barometer import (BETTER, NOT_ASSESSED, SAME, WORSE, Method, barometer, classify, pooled)
+from oppvekst.compare.barometer import BETTER, NOT_ASSESSED, SAME, WORSE, Method, barometer, classify, pooled
 from oppvekst.compare.data import load_observations
 from oppvekst.indicators.catalogue import catalogue
 

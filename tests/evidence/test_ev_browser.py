@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 from oppvekst.evidence.meta import read_meta_csv, reference_data_path
 from oppvekst.evidence.seed import ensure_seeded
 from oppvekst.evidence.store import EvidenceStore
-
-from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
 

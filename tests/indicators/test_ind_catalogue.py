@@ -6,8 +6,15 @@ import pytest
 import yaml
 
 from oppvekst.errors import InputError
-from oppvekst.indicators.catalogue import (CATALOGUE_DIR, PROFILE_THEMES, catalogue, in_framework, load_dir,
-                                           load_file, profile_indicators)
+from oppvekst.indicators.catalogue import (
+    CATALOGUE_DIR,
+    PROFILE_THEMES,
+    catalogue,
+    in_framework,
+    load_dir,
+    load_file,
+    profile_indicators,
+)
 
 
 def test_at_least_30_profile_indicators_in_the_four_themes():

@@ -6,7 +6,6 @@ The app runs under uvicorn in a thread on a free local port, on the shared built
 from __future__ import annotations
 
 import pytest
-
 from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser

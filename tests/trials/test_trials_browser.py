@@ -4,7 +4,6 @@ from a Boks 7.1 template, compute its power with the curve shown, use it in the 
 from __future__ import annotations
 
 import pytest
-
 from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser

@@ -9,12 +9,19 @@ app = typer.Typer(help="Oppvekst: kunnskapssystem for barn og unges oppvekst.", 
 
 def _register() -> None:
     # Each capability keeps its commands in its own module here; importing registers them on `app`.
-    from oppvekst.cli import core  # noqa: F401
-    from oppvekst.cli import economics, evidence, mission, trials
-    from oppvekst.cli import microdata  # noqa: F401
-    from oppvekst.cli import profiles  # noqa: F401
-    from oppvekst.cli import access, disclosure, settings  # noqa: F401
     from oppvekst.access import install_warehouse_audit
+    from oppvekst.cli import (  # noqa: F401
+        access,
+        core,
+        disclosure,
+        economics,
+        evidence,
+        microdata,
+        mission,
+        profiles,
+        settings,
+        trials,
+    )
 
     install_warehouse_audit()   # every release loaded or rolled back from the command line is audited
 

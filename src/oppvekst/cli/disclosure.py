@@ -70,8 +70,8 @@ def apply_cmd(file: Path = typer.Argument(None, help="Tabell å prikke (CSV/Parq
     """Prikk (primær, sekundær over hele tabellen, serie, dekning) og vis hvorfor hver celle er skjult."""
     from oppvekst.content.audit import install_warehouse_audit
     from oppvekst.disclosure import Rules, publication, read_table, suppress
-    from oppvekst.disclosure.policy import policy
     from oppvekst.disclosure.door import Job, open_statistics
+    from oppvekst.disclosure.policy import policy
 
     install_warehouse_audit()
     overrides = {"numerator_max": limit, "denominator_min": denominator_min}

@@ -34,8 +34,9 @@ def sections(rec: TrialRecord) -> list[tuple[str, list[tuple[str, str]]]]:
         for key, value in data.items():
             if key == "outcomes":
                 for o in value:
-                    rows.append(("Utfall" + (" (primært)" if o["primary"] else ""),
-                                 f"{o['name']} – {o['kind']}; indikator {o['indicator'] or '–'}; kilde {o['source'] or '–'}"))
+                    label = "Utfall (primært)" if o["primary"] else "Utfall"
+                rows.append((label, f"{o['name']} – {o['kind']}; indikator {o['indicator'] or '–'}; "
+                                    f"kilde {o['source'] or '–'}"))
             elif key == "power" and value:
                 rows.append(("Styrkeberegning", f"{value['design']}: {value['solved']} = {value['value']}"
                              f" (α {value['inputs'].get('alpha')}, styrke {value['power']:.3f}, MDES {value['mdes']})"))

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Body, File, Form, HTTPException, Request, UploadF
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from oppvekst import regions
-from oppvekst.content import audit
 from oppvekst.access.roles import Role
+from oppvekst.content import audit
 from oppvekst.errors import InputError
 from oppvekst.indicators import asss
 from oppvekst.indicators.catalogue import CHAIN_NAMES, in_framework
