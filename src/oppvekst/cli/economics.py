@@ -29,6 +29,23 @@ def _figure_line(f: dict) -> str:
     return f"· {f.get('name')} = {f.get('value')} {f.get('unit') or ''} — {src}{year} [{_status(f)}]"
 
 
+def _baselines(region: str | None, indicator: str | None):
+    """The scenario's `from_warehouse` entries filled through the public door (opened only when needed)."""
+    from oppvekst.economics import baselines
+
+    if indicator is not None and region is None:
+        raise InputError("--indicator trenger --region / --indicator needs --region", field="region")
+
+    def prepare(data: dict) -> dict:
+        if not baselines.needs_warehouse(data, region):
+            return data
+        from oppvekst.disclosure.door import open_statistics
+
+        with open_statistics() as reader:
+            return baselines.fill(data, reader, region=region, indicator=indicator)[0]
+    return prepare
+
+
 SUMMARY_COLS = {"level": "nivå", "pv_costs": "kostnad", "pv_benefits": "gevinst", "npv": "NPV",
                 "bcr": "BCR", "break_even_delta": "Δ*", "payback_year": "år"}
 
@@ -37,13 +54,17 @@ SUMMARY_COLS = {"level": "nivå", "pv_costs": "kostnad", "pv_benefits": "gevinst
 def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="Scenariet (YAML)"),
             draws: int = typer.Option(None, "--draws", help="Monte Carlo-trekk (f.eks. 10000)"),
             seed: int = typer.Option(None, "--seed", help="Frø for Monte Carlo (samme frø, samme svar)"),
+            region: str = typer.Option(None, "--region", help="Kommunenummer: målgruppe og grunnrate fra lageret "
+                                                              "(scenariets from_warehouse, eller --indicator)"),
+            indicator: str = typer.Option(None, "--indicator", help="Indikator med teller og nevner, f.eks. "
+                                                                    "neet_15_29 (med --region)"),
             json_out: bool = JsonOpt) -> None:
     """Regn ut et scenario / run a scenario: NPV per level, BCR, break-even, payback, who pays."""
     from oppvekst.economics import load_scenario
     from oppvekst.economics.output import payload
 
     try:
-        sc = load_scenario(scenario)    # the CLI may import a cost profile file named in the scenario
+        sc = load_scenario(scenario, prepare=_baselines(region, indicator))  # may import a cost profile file
         out, res, mc = payload(sc, draws, seed)
     except InputError as exc:
         _fail(exc)

@@ -20,6 +20,7 @@ NPV is linear in delta, NPV = delta·B − K, so the break-even delta is K/B in 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,7 +114,10 @@ class Scenario:
 
 # --- building a scenario from a dict / YAML ---------------------------------------------------------------
 
-def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None) -> Scenario:
+def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None,
+                  prepare: Callable[[dict], dict] | None = None) -> Scenario:
+    """`prepare` rewrites the mapping before it is validated (e.g. `baselines.fill` from the warehouse), so its
+    errors are named with the file like any other."""
     import yaml
 
     path = Path(path)
@@ -122,6 +126,8 @@ def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None) 
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"kan ikke lese scenariet / cannot read the scenario: {exc}", file=str(path)) from exc
     try:
+        if prepare is not None and isinstance(data, dict):
+            data = prepare(data)
         return build_scenario(data, base_dir=path.parent, effect=effect)
     except InputError as exc:
         if exc.file is None:
@@ -141,6 +147,10 @@ def build_scenario(data: dict, *, base_dir: Path | None = None,
     the mapping's `effect` (e.g. one converted from the evidence base with `effects.effect_from_pooled`)."""
     if not isinstance(data, dict):
         raise InputError("scenariet må være en tabell / the scenario must be a mapping")
+    for key in ("target_group", "baseline"):
+        if isinstance(data.get(key), dict) and "from_warehouse" in data[key]:
+            raise InputError("tallet skal hentes fra lageret; kjør med en statistikkleser (economics.baselines.fill)"
+                             " / this figure comes from the warehouse: fill it first", field=f"{key}.from_warehouse")
     figs: list[dict] = []
     notes: list[str] = []
     price_year = _int(data, "price_year", 1900, 2200)

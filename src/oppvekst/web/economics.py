@@ -3,11 +3,15 @@ oppvekst.economics. Computing stores nothing, so neither needs a login."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import altair as alt
 import pandas as pd
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from oppvekst.economics import baselines
 from oppvekst.economics.model import LEVEL_LABELS, ScenarioResults
 from oppvekst.economics.montecarlo import MonteCarloResults
 from oppvekst.economics.output import (
@@ -20,6 +24,8 @@ from oppvekst.economics.output import (
 )
 from oppvekst.errors import InputError
 from oppvekst.reports import charts
+from oppvekst.warehouse import StatisticsReader
+from oppvekst.web import deps
 from oppvekst.web.templating import templates as pages_templates
 
 pages = APIRouter(include_in_schema=False)
@@ -45,7 +51,7 @@ def run_api(scenario: dict = Body(..., description="A scenario (schema: `oppveks
             seed: int | None = Query(None, description="Monte Carlo seed")) -> dict:
     """The same dict as `oppvekst economics run --json`."""
     try:
-        return payload(scenario_from_dict(scenario), _draws(draws), seed)[0]
+        return payload(scenario_from_dict(_local(scenario, "", "")), _draws(draws), seed)[0]
     except InputError as exc:
         raise _bad(exc) from None
 
@@ -106,25 +112,57 @@ def _number(raw: str, field: str, cast=float):
         raise InputError("må være et tall / must be a number", field=field) from None
 
 
-def _scenario(text: str, effect: str, se: str):
-    """The form's effect and SE fields replace the scenario's, so a user can try another effect quickly."""
+@contextmanager
+def _reader() -> Iterator[StatisticsReader]:
+    """The public door (deps.warehouse), opened only when a scenario asks for local figures: the calculator
+    itself needs no warehouse, and works before one is built."""
+    gen = deps.warehouse()
+    try:
+        reader = next(gen)
+    except HTTPException as exc:
+        raise InputError(f"{exc.detail}; oppgi tallene selv / enter the figures yourself", field="region") from None
+    try:
+        yield reader
+    finally:
+        gen.close()
+
+
+def _local(data: dict, region: str, indicator: str) -> dict:
+    reg, ind = region.strip() or None, indicator.strip() or None
+    if ind is not None and reg is None:
+        raise InputError("indikatoren trenger et kommunenummer / the indicator needs a municipality", field="region")
+    if not baselines.needs_warehouse(data, reg):
+        return data
+    with _reader() as reader:
+        return baselines.fill(data, reader, region=reg, indicator=ind)[0]
+
+
+def scenario_data(text: str, effect: str = "", se: str = "", region: str = "", indicator: str = "") -> dict:
+    """The scenario mapping from the form: the YAML, local figures filled in from the warehouse, and the form's
+    effect and SE fields replacing the scenario's, so a user can try another effect quickly."""
     import yaml
 
-    if not (effect.strip() or se.strip()):
-        return scenario_from_text(text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
-        return scenario_from_text(text)   # raises the parse error with its field
+        scenario_from_text(text)   # raises the parse error with its field
+        raise
     if not isinstance(data, dict):
         raise InputError("scenariet må være en tabell / the scenario must be a mapping", field="scenario")
+    data = _local(data, region, indicator)
+    if not (effect.strip() or se.strip()):
+        return data
     eff = dict(data.get("effect") or {})
     for name, raw in (("estimate", effect), ("se", se)):
         if raw.strip():
             eff[name] = _number(raw, f"effect.{name}")
             if name == "se":
                 eff.pop("ci_low", None), eff.pop("ci_high", None)   # the SE given replaces the interval
-    return scenario_from_dict({**data, "effect": eff})
+    return {**data, "effect": eff}
+
+
+def _scenario(p: dict):
+    return scenario_from_dict(scenario_data(p["scenario"], p["effect"], p["se"], p["region"], p["indicator"]))
 
 
 def _view(results: ScenarioResults, mc: MonteCarloResults | None) -> dict:
@@ -151,11 +189,12 @@ async def _form(request: Request) -> dict:
 async def calculator(request: Request):
     form = await _form(request)
     p = {"scenario": form.get("scenario") or template_text(), "effect": form.get("effect", ""),
-         "se": form.get("se", ""), "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
+         "se": form.get("se", ""), "region": form.get("region", ""), "indicator": form.get("indicator", ""),
+         "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
     ctx: dict = {"p": p, "error": None, "max_draws": MAX_DRAWS}
     if form:
         try:
-            sc = _scenario(p["scenario"], p["effect"], p["se"])
+            sc = _scenario(p)
             draws = _draws(_number(p["draws"], "draws", int)) if p["draws"].strip() else None
             seed = _number(p["seed"], "seed", int) if p["seed"].strip() else None
             _, results, mc = payload(sc, draws, seed)
