@@ -17,8 +17,11 @@ BERGEN = {"indicator": "neet_15_29", "region": "4601"}
 
 @pytest.fixture
 def home(bundled_warehouse_path, monkeypatch):
-    """OPPVEKST_HOME pointing at the shared bundled warehouse (read only)."""
-    monkeypatch.setenv("OPPVEKST_HOME", str(bundled_warehouse_path.parent))
+    """The shared bundled warehouse (read only); the content database stays in the test's own home."""
+    from oppvekst.web import deps
+
+    monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(bundled_warehouse_path))
+    deps._shared.cache_clear()
     return bundled_warehouse_path
 
 

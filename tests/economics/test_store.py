@@ -53,3 +53,34 @@ def test_cli_save_list_compare(cli, tmp_path, scenario_dict):
     rows = {r["measure"]: r for r in json.loads(res.output)["rows"]}
     assert rows["npv.total"]["1: første"] == pytest.approx(rows["npv.total"]["2: andre"])
     assert cli("compare", "1", "99").exit_code == 2
+
+
+def test_web_save_needs_a_signed_in_user_and_the_form_token(scenario_dict):
+    from fastapi.testclient import TestClient
+
+    from oppvekst.access import users
+    from oppvekst.content import db
+    from oppvekst.web.app import create_app
+
+    db.dispose_all()
+    users.create_user("kari", "et-langt-passord-for-test", "analyst", municipality="1103")
+    client = TestClient(create_app())
+    form = {"scenario": yaml.safe_dump(scenario_dict), "name": "fra nettet", "draws": "0"}
+    public = client.post("/utenforregnskap/lagre", data=form, follow_redirects=False)
+    assert public.status_code in (303, 401) and ScenarioStore().list() == []
+    assert 'id="save"' not in client.get("/utenforregnskap").text          # no button for the public
+    client.post("/logg-inn", data={"username": "kari", "password": "et-langt-passord-for-test"})
+    page = client.get("/utenforregnskap").text
+    assert 'id="save"' in page
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    assert client.post("/utenforregnskap/lagre", data=form, follow_redirects=False).status_code == 403   # no token
+    res = client.post("/utenforregnskap/lagre", data={**form, "csrf": csrf})
+    assert res.status_code == 200 and "fra nettet" in res.text and 'id="scenarios"' in res.text
+    stronger = {**scenario_dict, "effect": {**scenario_dict["effect"], "estimate": -0.3}}
+    client.post("/utenforregnskap/lagre", data={**form, "scenario": yaml.safe_dump(stronger), "name": "sterkere",
+                                                "csrf": csrf})
+    [a, b] = [r.id for r in ScenarioStore().list()]
+    table = client.get("/utenforregnskap/sammenlign", params={"id": [a, b], "draws": 200, "seed": 1}).text
+    assert 'id="compare"' in table and "sterkere" in table and "24\u202f580" in table
+    assert 'id="error"' in client.get("/utenforregnskap/sammenlign", params={"id": [a]}).text
+    db.dispose_all()

@@ -190,8 +190,13 @@ async def calculator(request: Request):
     form = await _form(request)
     p = {"scenario": form.get("scenario") or template_text(), "effect": form.get("effect", ""),
          "se": form.get("se", ""), "region": form.get("region", ""), "indicator": form.get("indicator", ""),
-         "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
-    ctx: dict = {"p": p, "error": None, "max_draws": MAX_DRAWS}
+         "name": form.get("name", ""), "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
+    from oppvekst.roles import Role
+    from oppvekst.web import auth
+
+    who = auth.principal(request)
+    ctx: dict = {"p": p, "error": None, "max_draws": MAX_DRAWS, "csrf": auth.csrf_token(request),
+                 "user": who if who.role != Role.PUBLIC else None}
     if form:
         try:
             sc = _scenario(p)
@@ -202,3 +207,56 @@ async def calculator(request: Request):
         except InputError as exc:
             ctx["error"] = str(exc)
     return pages_templates.TemplateResponse(request, "economics/calculator.html", ctx)
+
+
+# --- saved scenarios --------------------------------------------------------------------------------------
+
+def _signed_in(request: Request, csrf: str):
+    """Saving needs an account (any role) and the session's form token: a write is audited under a name."""
+    from oppvekst.roles import Role
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    if p.role == Role.PUBLIC:
+        auth.refuse(request, p, "a signed-in user")
+    auth.check_csrf(request, csrf)
+    return p
+
+
+@pages.post("/utenforregnskap/lagre", response_class=HTMLResponse)
+async def save_page(request: Request):
+    from fastapi.responses import RedirectResponse
+
+    from oppvekst.economics.store import ScenarioStore
+
+    form = await _form(request)
+    p = _signed_in(request, form.get("csrf", ""))
+    try:
+        data = scenario_data(form.get("scenario", ""), form.get("effect", ""), form.get("se", ""),
+                             form.get("region", ""), form.get("indicator", ""))
+        scenario_id = ScenarioStore().save(form.get("name", ""), data, p.name)
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return RedirectResponse(f"/utenforregnskap/scenarier?lagret={scenario_id}", status_code=303)
+
+
+@pages.get("/utenforregnskap/scenarier", response_class=HTMLResponse)
+def saved_page(request: Request):
+    from oppvekst.economics.store import ScenarioStore
+
+    return pages_templates.TemplateResponse(request, "economics/saved.html", {
+        "records": ScenarioStore().list(), "saved": request.query_params.get("lagret")})
+
+
+@pages.get("/utenforregnskap/sammenlign", response_class=HTMLResponse)
+def compare_page(request: Request, id: list[int] = Query(default=[]), draws: int = Query(1000, ge=0, le=MAX_DRAWS),
+                 seed: int = Query(2026)):
+    from oppvekst.economics.store import ScenarioStore, compare
+
+    ctx: dict = {"error": None, "frame": None, "draws": draws, "seed": seed}
+    try:
+        store = ScenarioStore()
+        ctx["frame"] = compare([store.get(i) for i in id], draws, seed)
+    except InputError as exc:
+        ctx["error"] = str(exc)
+    return pages_templates.TemplateResponse(request, "economics/compare.html", ctx)
