@@ -83,4 +83,5 @@ def test_web_save_needs_a_signed_in_user_and_the_form_token(scenario_dict):
     table = client.get("/utenforregnskap/sammenlign", params={"id": [a, b], "draws": 200, "seed": 1}).text
     assert 'id="compare"' in table and "sterkere" in table and "24\u202f580" in table
     assert 'id="error"' in client.get("/utenforregnskap/sammenlign", params={"id": [a]}).text
+    assert client.get("/utenforregnskap/pdf", params={"id": a}).content[:4] == b"%PDF"   # a saved scenario
     db.dispose_all()

@@ -58,6 +58,7 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
                                                               "(scenariets from_warehouse, eller --indicator)"),
             indicator: str = typer.Option(None, "--indicator", help="Indikator med teller og nevner, f.eks. "
                                                                     "neet_15_29 (med --region)"),
+            pdf: Path = typer.Option(None, "--pdf", dir_okay=False, help="Skriv scenariet som PDF til kommunestyret"),
             json_out: bool = JsonOpt) -> None:
     """Regn ut et scenario / run a scenario: NPV per level, BCR, break-even, payback, who pays."""
     from oppvekst.economics import load_scenario
@@ -68,9 +69,15 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
         out, res, mc = payload(sc, draws, seed)
     except InputError as exc:
         _fail(exc)
+    if pdf is not None:
+        from oppvekst.economics.export import to_pdf
+
+        pdf.write_bytes(to_pdf(res, mc))
     if json_out:
         _print_json(out)
         return
+    if pdf is not None:
+        console.print(f"PDF: {pdf}")
     console.print(f"[bold]{sc.name}[/bold]: {sc.size:g} deltakere, {sc.horizon} år fra alder {sc.start_age}, "
                   f"priser {sc.price_year}. Effekt: {sc.effect.conversion}; delta = {res.delta:.4g}")
     summary = res.summary_frame().reset_index()[list(SUMMARY_COLS)].rename(columns=SUMMARY_COLS)

@@ -260,3 +260,33 @@ def compare_page(request: Request, id: list[int] = Query(default=[]), draws: int
     except InputError as exc:
         ctx["error"] = str(exc)
     return pages_templates.TemplateResponse(request, "economics/compare.html", ctx)
+
+
+# --- the PDF for the council ------------------------------------------------------------------------------
+
+@pages.api_route("/utenforregnskap/pdf", methods=["GET", "POST"])
+async def pdf_page(request: Request, id: int | None = Query(None, description="a saved scenario")):
+    """POST: the calculator's form, as computed; GET ?id=N: a saved scenario. Computing stores nothing."""
+    from fastapi.responses import Response
+
+    from oppvekst.economics.export import to_pdf
+
+    form = await _form(request)
+    try:
+        if request.method == "GET":
+            if id is None:
+                raise InputError("oppgi id for et lagret scenario / give a saved scenario's id", field="id")
+            from oppvekst.economics.store import ScenarioStore
+
+            rec = ScenarioStore().get(id)
+            sc, draws, seed, name = scenario_from_dict(rec.scenario), 1000, 2026, f"scenario-{rec.id}"
+        else:
+            p = {k: form.get(k, "") for k in ("scenario", "effect", "se", "region", "indicator")}
+            sc, name = _scenario(p), "scenario"
+            draws = _draws(_number(form["draws"], "draws", int)) if form.get("draws", "").strip() else None
+            seed = _number(form["seed"], "seed", int) if form.get("seed", "").strip() else None
+        _, results, mc = payload(sc, draws, seed)
+    except InputError as exc:
+        raise _bad(exc) from None
+    return Response(to_pdf(results, mc), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
