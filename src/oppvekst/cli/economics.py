@@ -58,6 +58,7 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
                                                               "(scenariets from_warehouse, eller --indicator)"),
             indicator: str = typer.Option(None, "--indicator", help="Indikator med teller og nevner, f.eks. "
                                                                     "neet_15_29 (med --region)"),
+            trial: int = typer.Option(None, "--trial", help="Forsøksplan-id: break-even mot forsøkets MDES"),
             pdf: Path = typer.Option(None, "--pdf", dir_okay=False, help="Skriv scenariet som PDF til kommunestyret"),
             json_out: bool = JsonOpt) -> None:
     """Regn ut et scenario / run a scenario: NPV per level, BCR, break-even, payback, who pays."""
@@ -67,12 +68,18 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
     try:
         sc = load_scenario(scenario, prepare=_baselines(region, indicator))  # may import a cost profile file
         out, res, mc = payload(sc, draws, seed)
+        check = None
+        if trial is not None or sc.trial is not None:
+            from oppvekst.economics.trial_link import for_trial
+
+            check = for_trial(res, trial if trial is not None else sc.trial)
+        out["trial_check"] = check
     except InputError as exc:
         _fail(exc)
     if pdf is not None:
         from oppvekst.economics.export import to_pdf
 
-        pdf.write_bytes(to_pdf(res, mc))
+        pdf.write_bytes(to_pdf(res, mc, check))
     if json_out:
         _print_json(out)
         return
@@ -105,6 +112,8 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
         console.print(_table(tor, "Tornado: hva betyr mest / which inputs matter most", decimals={"low": 4, "high": 4}))
         for note in mc.notes:
             console.print(f"· {note}")
+    if check is not None:
+        console.print(f"[bold]Forsøk {check['trial']}:[/bold] {check['text']}", highlight=False)
     console.print("[bold]Alle inndata med kilde / every input with its source[/bold]")
     for f in sc.figures:
         console.print(_figure_line(f), markup=False, highlight=False)  # '[...]' is text here

@@ -60,7 +60,8 @@ def to_html(res: ScenarioResults, mc: MonteCarloResults | None = None, trial: di
                        [[_e(r.series), _n(r.p_positive, 3), _n(r.q5), _n(r.q50), _n(r.q95)]
                         for r in ms.itertuples()], "mc")]
     if trial is not None:
-        out += ["<h2>Forsøket</h2>", f"<p>{_e(trial['verdict'])}</p>"]
+        out += [f"<h2>Forsøk {_e(trial['trial'])}: kan det avgjøre om tiltaket lønner seg?</h2>",
+                f"<p id='trial'>{_e(trial['text'])}</p>"]
     out += ["<h2>Alle inndata med kilde</h2>", _table(
         ["inndata", "verdi", "enhet", "kilde", "utgave", "prisår", "status"],
         [[_e(f.get("name")), _e(f.get("value")), _e(f.get("unit")), _e(f.get("source") or "–"),

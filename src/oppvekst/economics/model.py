@@ -83,6 +83,7 @@ class Scenario:
     uncertainty: dict = field(default_factory=dict)
     figures: list[dict] = field(default_factory=list)  # every input figure with its provenance
     notes: list[str] = field(default_factory=list)
+    trial: int | None = None  # a trial plan whose MDES the break-even is compared with (economics.trial_link)
 
     @property
     def years(self) -> np.ndarray:
@@ -224,7 +225,9 @@ def build_scenario(data: dict, *, base_dir: Path | None = None,
 
     non_priced = [_plus_minus(x, i) for i, x in enumerate(data.get("non_priced") or [])]
     uncertainty = dict(data.get("uncertainty") or {})
-    sc = Scenario(name=str(data.get("name") or "scenario"), price_year=price_year, size=size_fig.value,
+    trial = None if data.get("trial") in (None, "") else int(as_number(data["trial"], "trial", minimum=1,
+                                                                       integer=True))
+    sc = Scenario(trial=trial, name=str(data.get("name") or "scenario"), price_year=price_year, size=size_fig.value,
                   start_age=start_age, horizon=horizon, effect=effect, profile_m=profile_m, service=service,
                   transfer=transfer, income=income, other=other, cost_items=items, budget=budget,
                   budget_timing=budget_timing, societal=societal, societal_timing=s_timing, tax_cost=tax_cost,

@@ -179,6 +179,15 @@ def _view(results: ScenarioResults, mc: MonteCarloResults | None) -> dict:
     return view
 
 
+def _trial(results: ScenarioResults) -> dict | None:
+    """The break-even beside the named trial plan's MDES (content database, no statistics)."""
+    if results.scenario.trial is None:
+        return None
+    from oppvekst.economics.trial_link import for_trial
+
+    return for_trial(results, results.scenario.trial)
+
+
 async def _form(request: Request) -> dict:
     if request.method != "POST":
         return {}
@@ -203,7 +212,7 @@ async def calculator(request: Request):
             draws = _draws(_number(p["draws"], "draws", int)) if p["draws"].strip() else None
             seed = _number(p["seed"], "seed", int) if p["seed"].strip() else None
             _, results, mc = payload(sc, draws, seed)
-            ctx.update(_view(results, mc))
+            ctx.update(_view(results, mc), trial=_trial(results))
         except InputError as exc:
             ctx["error"] = str(exc)
     return pages_templates.TemplateResponse(request, "economics/calculator.html", ctx)
@@ -286,7 +295,8 @@ async def pdf_page(request: Request, id: int | None = Query(None, description="a
             draws = _draws(_number(form["draws"], "draws", int)) if form.get("draws", "").strip() else None
             seed = _number(form["seed"], "seed", int) if form.get("seed", "").strip() else None
         _, results, mc = payload(sc, draws, seed)
+        trial = _trial(results)
     except InputError as exc:
         raise _bad(exc) from None
-    return Response(to_pdf(results, mc), media_type="application/pdf",
+    return Response(to_pdf(results, mc, trial), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
