@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser

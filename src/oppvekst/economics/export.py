@@ -36,8 +36,8 @@ def _status(f: dict) -> str:
 def to_html(res: ScenarioResults, mc: MonteCarloResults | None = None, trial: dict | None = None) -> str:
     sc, conv = res.scenario, res.conventions
     out = [f"<h1>{_e(sc.name)}</h1>",
-           f"<p>{_n(sc.size)} deltakere, {sc.horizon} år fra alder {sc.start_age}, faste {sc.price_year}-kroner. "
-           f"Effekt: {_e(sc.effect.conversion)}; fall i sannsynligheten for utfallet δ = {_n(res.delta, 4)}.</p>"]
+           (f"<p>{_n(sc.size)} deltakere, {sc.horizon} år fra alder {sc.start_age}, faste {sc.price_year}-kroner. "
+            f"Effekt: {_e(sc.effect.conversion)}; fall i sannsynligheten for utfallet δ = {_n(res.delta, 4)}.</p>")]
     summary = res.summary_frame().reset_index()
     out += ["<h2>Netto nåverdi per nivå</h2>", _table(
         ["visning", "nivå", "kostnader (nv)", "gevinster (nv)", "netto nåverdi", "nytte/kostnad", "break-even δ",
@@ -54,8 +54,8 @@ def to_html(res: ScenarioResults, mc: MonteCarloResults | None = None, trial: di
     if mc is not None:
         ms = mc.summary_frame().reset_index(names="series")
         out += [f"<h2>Usikkerhet: Monte Carlo ({_n(mc.draws)} trekk, frø {_e(mc.seed)})</h2>",
-                f"<p>Sannsynligheten for at nytten overstiger kostnaden, i alt: "
-                f"<strong>{_n(mc.prob_positive['total'] * 100, 1)} %</strong></p>",
+                (f"<p>Sannsynligheten for at nytten overstiger kostnaden, i alt: "
+                 f"<strong>{_n(mc.prob_positive['total'] * 100, 1)} %</strong></p>"),
                 _table(["serie", "P(NPV > 0)", "5 %", "median", "95 %"],
                        [[_e(r.series), _n(r.p_positive, 3), _n(r.q5), _n(r.q50), _n(r.q95)]
                         for r in ms.itertuples()], "mc")]
