@@ -42,6 +42,8 @@ def policy(method: str, path: str) -> str:
         return "user"
     if method != "GET" and (path.startswith("/api/v1/trials/plans") or path.startswith("/forsok/plan")):
         return "user"                                    # trial plans: any signed-in planner (owner checked)
+    if method == "POST" and path == "/utenforregnskap/lagre":
+        return "user"                                    # saving a scenario: any signed-in role
     if method == "POST" and path in FORMS_EDIT:
         return "admin_token_in_form"
     if method != "GET" and EVIDENCE_EDIT.match(path):
@@ -51,7 +53,8 @@ def policy(method: str, path: str) -> str:
     if method == "GET" or path in ("/logg-inn", "/logg-ut", "/api/v1/auth/token",
                                    "/api/v1/evidence/meta",       # meta: a computation on posted data
                                    "/api/v1/trials/randomise",    # randomises the units posted, stores nothing
-                                   "/api/v1/economics/run", "/utenforregnskap"):  # computes the posted scenario, stores nothing
+                                   "/api/v1/economics/run", "/utenforregnskap",   # computes the posted scenario,
+                                   "/utenforregnskap/pdf"):                        # stores nothing
         return "open"
     raise KeyError(f"no access policy for {method} {path}")
 

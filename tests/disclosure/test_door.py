@@ -199,7 +199,22 @@ EXEMPT_ROUTES = {
     "/redoc": "the API's description, no statistics",
 }
 # Routes other than GET that show figures, with the body they are called with.
-FIGURE_POSTS = {("POST", "/api/v1/research/aggregates"): lambda ind: {"indicator": ind, "regions": [CODE, "11"]}}
+
+
+def _local_scenario(ind: str) -> dict:
+    """An economics scenario whose group size and baseline come from the warehouse (economics.baselines)."""
+    src = {"source": "test", "price_year": 2024, "basis": "average"}
+    here = {"from_warehouse": {"indicator": ind, "region": CODE}}
+    return {"name": "door", "price_year": 2024, "horizon": 3, "start_age": 16, "target_group": here,
+            "baseline": here, "effect": {"measure": "rd", "estimate": -0.01, "se": 0.005, "source": "test"},
+            "measure_costs": [{"name": "m", "level": "kommune", "one_off": 10, **src}],
+            "outcome_costs": [{"age_from": 16, "age_to": 20, "level": "stat", "amount": 100, "kind": "service",
+                               **src}],
+            "discounting": {"budget": {"rate": 0.04, "own_assumption": True}}, "views": ["budget"]}
+
+
+FIGURE_POSTS = {("POST", "/api/v1/research/aggregates"): lambda ind: {"indicator": ind, "regions": [CODE, "11"]},
+                ("POST", "/api/v1/economics/run"): _local_scenario}
 # Routes other than GET that write content and show no figures (each is tested where it is defined).
 WRITE_ROUTES = (
     "/kunnskapsbase/", "/api/v1/evidence/",          # the knowledge base: content database
@@ -208,7 +223,7 @@ WRITE_ROUTES = (
     "/api/v1/admin/",                                 # users, publication decisions, register rights
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
     "/forsok/plan", "/api/v1/trials/plans",           # trial plans: content database
-    "/api/v1/economics/run", "/utenforregnskap",      # compute the scenario the caller sends, store nothing: no statistics
+    "/utenforregnskap",          # the calculator form; its local figures come through deps.warehouse, as the API's above
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1",
@@ -356,7 +371,18 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         + [["--indicator", "neet_15_29", "--base-year", "2015", "--json"]],
         "mission status": [["--json"], []],
         "mission baseline": [["--year", "2022", "--json"], ["--year", "2024"]],
+        "economics run": [[_scenario_file(tmp, i), "--json"] for i in inds]
+        + [[_scenario_file(tmp, i), "--region", r] for i in inds for r in (CODE, "11")],
+        "economics save": [[f"door {i}", _scenario_file(tmp, i), "--json"] for i in inds],
     }
+
+
+def _scenario_file(tmp, ind: str) -> str:
+    import yaml
+
+    path = tmp / f"scenario_{ind}.yaml"
+    path.write_text(yaml.safe_dump(_local_scenario(ind)), encoding="utf-8")
+    return str(path)
 
 
 EXEMPT_COMMANDS = {
@@ -389,7 +415,8 @@ EXEMPT_COMMANDS = {
     "trials plan register": "freezes a trial plan (content database)",
     "trials plan status": "moves a trial on (content database)",
     "trials plan export": "writes a trial plan to a file",
-    "economics run": "computes the user's own scenario file, no statistics",
+    "economics list": "saved scenarios (content database), no statistics",
+    "economics compare": "reruns saved scenarios (content database); their local figures were read through the door",
     "economics discount": "discount factors from a stated rate or the confirmed R-109 bands, no statistics",
     "economics template": "prints the scenario schema, no statistics",
 }

@@ -155,3 +155,25 @@ def test_page_shows_the_refusal(client, scenario_dict):
     assert page.status_code == 200 and 'id="error"' in page.text and "baseline.source" in page.text
     page = client.post("/utenforregnskap", data={"scenario": "a: [unclosed"})
     assert 'id="error"' in page.text and "scenario" in page.text
+
+
+def test_pdf_from_the_cli_and_the_page(cli, client, scenario_file, scenario_dict, tmp_path):
+    from oppvekst.economics import simulate
+    from oppvekst.economics.export import to_html
+
+    out = tmp_path / "rad.pdf"
+    res = cli("run", str(scenario_file), "--draws", "500", "--seed", "2", "--pdf", str(out))
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes()[:4] == b"%PDF"
+    sc = run(scenario_dict).scenario
+    text = to_html(run(scenario_dict), simulate(sc, draws=500, seed=2))
+    for needed in ("Netto nåverdi per nivå", "Hvem betaler", "Alle inndata med kilde", "test fixture",
+                   "Egne antakelser", "budget discount rate", "Ubekreftede tall", "Konvensjoner", "P(NPV &gt; 0)",
+                   "24\u202f580"):
+        assert needed in text, needed
+    page = client.post("/utenforregnskap/pdf", data={"scenario": yaml.safe_dump(scenario_dict), "draws": "200",
+                                                     "seed": "1"})
+    assert page.status_code == 200 and page.content[:4] == b"%PDF"
+    assert page.headers["content-type"] == "application/pdf"
+    assert client.get("/utenforregnskap/pdf").status_code == 422
+    assert client.get("/utenforregnskap/pdf", params={"id": 99}).status_code == 422

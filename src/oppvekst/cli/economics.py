@@ -29,6 +29,23 @@ def _figure_line(f: dict) -> str:
     return f"· {f.get('name')} = {f.get('value')} {f.get('unit') or ''} — {src}{year} [{_status(f)}]"
 
 
+def _baselines(region: str | None, indicator: str | None):
+    """The scenario's `from_warehouse` entries filled through the public door (opened only when needed)."""
+    from oppvekst.economics import baselines
+
+    if indicator is not None and region is None:
+        raise InputError("--indicator trenger --region / --indicator needs --region", field="region")
+
+    def prepare(data: dict) -> dict:
+        if not baselines.needs_warehouse(data, region):
+            return data
+        from oppvekst.disclosure.door import open_statistics
+
+        with open_statistics() as reader:
+            return baselines.fill(data, reader, region=region, indicator=indicator)[0]
+    return prepare
+
+
 SUMMARY_COLS = {"level": "nivå", "pv_costs": "kostnad", "pv_benefits": "gevinst", "npv": "NPV",
                 "bcr": "BCR", "break_even_delta": "Δ*", "payback_year": "år"}
 
@@ -37,19 +54,37 @@ SUMMARY_COLS = {"level": "nivå", "pv_costs": "kostnad", "pv_benefits": "gevinst
 def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="Scenariet (YAML)"),
             draws: int = typer.Option(None, "--draws", help="Monte Carlo-trekk (f.eks. 10000)"),
             seed: int = typer.Option(None, "--seed", help="Frø for Monte Carlo (samme frø, samme svar)"),
+            region: str = typer.Option(None, "--region", help="Kommunenummer: målgruppe og grunnrate fra lageret "
+                                                              "(scenariets from_warehouse, eller --indicator)"),
+            indicator: str = typer.Option(None, "--indicator", help="Indikator med teller og nevner, f.eks. "
+                                                                    "neet_15_29 (med --region)"),
+            trial: int = typer.Option(None, "--trial", help="Forsøksplan-id: break-even mot forsøkets MDES"),
+            pdf: Path = typer.Option(None, "--pdf", dir_okay=False, help="Skriv scenariet som PDF til kommunestyret"),
             json_out: bool = JsonOpt) -> None:
     """Regn ut et scenario / run a scenario: NPV per level, BCR, break-even, payback, who pays."""
     from oppvekst.economics import load_scenario
     from oppvekst.economics.output import payload
 
     try:
-        sc = load_scenario(scenario)    # the CLI may import a cost profile file named in the scenario
+        sc = load_scenario(scenario, prepare=_baselines(region, indicator))  # may import a cost profile file
         out, res, mc = payload(sc, draws, seed)
+        check = None
+        if trial is not None or sc.trial is not None:
+            from oppvekst.economics.trial_link import for_trial
+
+            check = for_trial(res, trial if trial is not None else sc.trial)
+        out["trial_check"] = check
     except InputError as exc:
         _fail(exc)
+    if pdf is not None:
+        from oppvekst.economics.export import to_pdf
+
+        pdf.write_bytes(to_pdf(res, mc, check))
     if json_out:
         _print_json(out)
         return
+    if pdf is not None:
+        console.print(f"PDF: {pdf}")
     console.print(f"[bold]{sc.name}[/bold]: {sc.size:g} deltakere, {sc.horizon} år fra alder {sc.start_age}, "
                   f"priser {sc.price_year}. Effekt: {sc.effect.conversion}; delta = {res.delta:.4g}")
     summary = res.summary_frame().reset_index()[list(SUMMARY_COLS)].rename(columns=SUMMARY_COLS)
@@ -77,6 +112,8 @@ def run_cmd(scenario: Path = typer.Argument(..., exists=True, dir_okay=False, he
         console.print(_table(tor, "Tornado: hva betyr mest / which inputs matter most", decimals={"low": 4, "high": 4}))
         for note in mc.notes:
             console.print(f"· {note}")
+    if check is not None:
+        console.print(f"[bold]Forsøk {check['trial']}:[/bold] {check['text']}", highlight=False)
     console.print("[bold]Alle inndata med kilde / every input with its source[/bold]")
     for f in sc.figures:
         console.print(_figure_line(f), markup=False, highlight=False)  # '[...]' is text here
@@ -122,3 +159,76 @@ def template_cmd() -> None:
     from oppvekst.economics.output import template_text
 
     typer.echo(template_text(), nl=False)
+
+
+# --- saved scenarios (content database) -------------------------------------------------------------------
+
+def _actor() -> str:
+    from oppvekst.content.audit import actor
+
+    return actor()
+
+
+@app.command("save")
+def save_cmd(name: str = typer.Argument(..., help="Navnet scenariet lagres under"),
+             scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="Scenariet (YAML)"),
+             region: str = typer.Option(None, "--region", help="Kommunenummer for from_warehouse"),
+             indicator: str = typer.Option(None, "--indicator", help="Indikator (med --region)"),
+             json_out: bool = JsonOpt) -> None:
+    """Lagre et scenario i innholdsdatabasen / save a scenario (local figures filled in with their sources)."""
+    import yaml
+
+    from oppvekst.economics.store import ScenarioStore
+
+    try:
+        try:
+            data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise InputError(f"kan ikke lese scenariet / cannot read the scenario: {exc}", file=str(scenario)) \
+                from None
+        if not isinstance(data, dict):
+            raise InputError("scenariet må være en tabell / the scenario must be a mapping", file=str(scenario))
+        data = _baselines(region, indicator)(data)
+        scenario_id = ScenarioStore().save(name, data, _actor())
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"id": scenario_id, "name": name})
+        return
+    console.print(f"Lagret scenario {scenario_id}: {name}")
+
+
+@app.command("list")
+def list_cmd(json_out: bool = JsonOpt) -> None:
+    """Lagrede scenarioer / saved scenarios."""
+    from oppvekst.economics.store import ScenarioStore
+
+    recs = ScenarioStore().list()
+    if json_out:
+        _print_json([{k: v for k, v in r.to_dict().items() if k != "scenario"} for r in recs])
+        return
+    frame = pd.DataFrame([{"id": r.id, "navn": r.name, "eier": r.owner, "lagret": r.created_at} for r in recs],
+                         columns=["id", "navn", "eier", "lagret"])
+    console.print(_table(frame, "Lagrede scenarioer / saved scenarios"))
+
+
+@app.command("compare")
+def compare_cmd(ids: list[int] = typer.Argument(..., help="To eller flere scenario-id-er"),
+                draws: int = typer.Option(0, "--draws", help="Monte Carlo-trekk for P(NPV>0) (0: ingen)"),
+                seed: int = typer.Option(None, "--seed", help="Frø (samme for alle scenarioene)"),
+                json_out: bool = JsonOpt) -> None:
+    """Sammenlign lagrede scenarioer side om side / compare saved scenarios side by side."""
+    from oppvekst.economics.store import ScenarioStore, compare
+
+    try:
+        store = ScenarioStore()
+        frame = compare([store.get(i) for i in ids], draws, seed)
+    except InputError as exc:
+        _fail(exc)
+    if json_out:
+        _print_json({"draws": draws, "seed": seed, "rows": frame.reset_index(names="measure")
+                     .astype(object).where(frame.reset_index(names="measure").notna(), None).to_dict("records")})
+        return
+    console.print(_table(frame.reset_index(names="mål"), "Scenarioer side om side (budsjettvisning, nåverdi)",
+                         decimals={c: 3 for c in frame.columns}))
+    console.print("Δ* = break-even-fall i utfallets sannsynlighet; P(NPV>0) fra Monte Carlo med samme frø")

@@ -1,8 +1,10 @@
 """Utenforregnskapet 2.0: what prevention costs and saves each level of government (issue 11).
 
 Pure, typed computation: discounting (R-109 bands, budget rate), parameters with provenance, effects from
-the evidence base as changes in outcome probability, the scenario model and a seeded Monte Carlo. No
-storage, web or CLI here.
+the evidence base as changes in outcome probability, the scenario model and a seeded Monte Carlo. Around it:
+local baselines read through a `StatisticsReader` (baselines), saved scenarios in the content database
+(models, store), the council's PDF (export) and the break-even beside a trial's MDES (trial_link). No web or
+CLI here.
 """
 
 from oppvekst.economics.discounting import RateSchedule, annuity_factor, discount_factors, factor_table

@@ -20,6 +20,7 @@ NPV is linear in delta, NPV = delta·B − K, so the break-even delta is K/B in 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,7 @@ class Scenario:
     uncertainty: dict = field(default_factory=dict)
     figures: list[dict] = field(default_factory=list)  # every input figure with its provenance
     notes: list[str] = field(default_factory=list)
+    trial: int | None = None  # a trial plan whose MDES the break-even is compared with (economics.trial_link)
 
     @property
     def years(self) -> np.ndarray:
@@ -113,7 +115,10 @@ class Scenario:
 
 # --- building a scenario from a dict / YAML ---------------------------------------------------------------
 
-def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None) -> Scenario:
+def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None,
+                  prepare: Callable[[dict], dict] | None = None) -> Scenario:
+    """`prepare` rewrites the mapping before it is validated (e.g. `baselines.fill` from the warehouse), so its
+    errors are named with the file like any other."""
     import yaml
 
     path = Path(path)
@@ -122,6 +127,8 @@ def load_scenario(path: str | Path, effect: fx.ProbabilityEffect | None = None) 
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"kan ikke lese scenariet / cannot read the scenario: {exc}", file=str(path)) from exc
     try:
+        if prepare is not None and isinstance(data, dict):
+            data = prepare(data)
         return build_scenario(data, base_dir=path.parent, effect=effect)
     except InputError as exc:
         if exc.file is None:
@@ -141,6 +148,10 @@ def build_scenario(data: dict, *, base_dir: Path | None = None,
     the mapping's `effect` (e.g. one converted from the evidence base with `effects.effect_from_pooled`)."""
     if not isinstance(data, dict):
         raise InputError("scenariet må være en tabell / the scenario must be a mapping")
+    for key in ("target_group", "baseline"):
+        if isinstance(data.get(key), dict) and "from_warehouse" in data[key]:
+            raise InputError("tallet skal hentes fra lageret; kjør med en statistikkleser (economics.baselines.fill)"
+                             " / this figure comes from the warehouse: fill it first", field=f"{key}.from_warehouse")
     figs: list[dict] = []
     notes: list[str] = []
     price_year = _int(data, "price_year", 1900, 2200)
@@ -214,7 +225,9 @@ def build_scenario(data: dict, *, base_dir: Path | None = None,
 
     non_priced = [_plus_minus(x, i) for i, x in enumerate(data.get("non_priced") or [])]
     uncertainty = dict(data.get("uncertainty") or {})
-    sc = Scenario(name=str(data.get("name") or "scenario"), price_year=price_year, size=size_fig.value,
+    trial = None if data.get("trial") in (None, "") else int(as_number(data["trial"], "trial", minimum=1,
+                                                                       integer=True))
+    sc = Scenario(trial=trial, name=str(data.get("name") or "scenario"), price_year=price_year, size=size_fig.value,
                   start_age=start_age, horizon=horizon, effect=effect, profile_m=profile_m, service=service,
                   transfer=transfer, income=income, other=other, cost_items=items, budget=budget,
                   budget_timing=budget_timing, societal=societal, societal_timing=s_timing, tax_cost=tax_cost,

@@ -3,11 +3,15 @@ oppvekst.economics. Computing stores nothing, so neither needs a login."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import altair as alt
 import pandas as pd
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from oppvekst.economics import baselines
 from oppvekst.economics.model import LEVEL_LABELS, ScenarioResults
 from oppvekst.economics.montecarlo import MonteCarloResults
 from oppvekst.economics.output import (
@@ -20,6 +24,8 @@ from oppvekst.economics.output import (
 )
 from oppvekst.errors import InputError
 from oppvekst.reports import charts
+from oppvekst.warehouse import StatisticsReader
+from oppvekst.web import deps
 from oppvekst.web.templating import templates as pages_templates
 
 pages = APIRouter(include_in_schema=False)
@@ -45,7 +51,7 @@ def run_api(scenario: dict = Body(..., description="A scenario (schema: `oppveks
             seed: int | None = Query(None, description="Monte Carlo seed")) -> dict:
     """The same dict as `oppvekst economics run --json`."""
     try:
-        return payload(scenario_from_dict(scenario), _draws(draws), seed)[0]
+        return payload(scenario_from_dict(_local(scenario, "", "")), _draws(draws), seed)[0]
     except InputError as exc:
         raise _bad(exc) from None
 
@@ -106,25 +112,57 @@ def _number(raw: str, field: str, cast=float):
         raise InputError("må være et tall / must be a number", field=field) from None
 
 
-def _scenario(text: str, effect: str, se: str):
-    """The form's effect and SE fields replace the scenario's, so a user can try another effect quickly."""
+@contextmanager
+def _reader() -> Iterator[StatisticsReader]:
+    """The public door (deps.warehouse), opened only when a scenario asks for local figures: the calculator
+    itself needs no warehouse, and works before one is built."""
+    gen = deps.warehouse()
+    try:
+        reader = next(gen)
+    except HTTPException as exc:
+        raise InputError(f"{exc.detail}; oppgi tallene selv / enter the figures yourself", field="region") from None
+    try:
+        yield reader
+    finally:
+        gen.close()
+
+
+def _local(data: dict, region: str, indicator: str) -> dict:
+    reg, ind = region.strip() or None, indicator.strip() or None
+    if ind is not None and reg is None:
+        raise InputError("indikatoren trenger et kommunenummer / the indicator needs a municipality", field="region")
+    if not baselines.needs_warehouse(data, reg):
+        return data
+    with _reader() as reader:
+        return baselines.fill(data, reader, region=reg, indicator=ind)[0]
+
+
+def scenario_data(text: str, effect: str = "", se: str = "", region: str = "", indicator: str = "") -> dict:
+    """The scenario mapping from the form: the YAML, local figures filled in from the warehouse, and the form's
+    effect and SE fields replacing the scenario's, so a user can try another effect quickly."""
     import yaml
 
-    if not (effect.strip() or se.strip()):
-        return scenario_from_text(text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
-        return scenario_from_text(text)   # raises the parse error with its field
+        scenario_from_text(text)   # raises the parse error with its field
+        raise
     if not isinstance(data, dict):
         raise InputError("scenariet må være en tabell / the scenario must be a mapping", field="scenario")
+    data = _local(data, region, indicator)
+    if not (effect.strip() or se.strip()):
+        return data
     eff = dict(data.get("effect") or {})
     for name, raw in (("estimate", effect), ("se", se)):
         if raw.strip():
             eff[name] = _number(raw, f"effect.{name}")
             if name == "se":
                 eff.pop("ci_low", None), eff.pop("ci_high", None)   # the SE given replaces the interval
-    return scenario_from_dict({**data, "effect": eff})
+    return {**data, "effect": eff}
+
+
+def _scenario(p: dict):
+    return scenario_from_dict(scenario_data(p["scenario"], p["effect"], p["se"], p["region"], p["indicator"]))
 
 
 def _view(results: ScenarioResults, mc: MonteCarloResults | None) -> dict:
@@ -141,6 +179,15 @@ def _view(results: ScenarioResults, mc: MonteCarloResults | None) -> dict:
     return view
 
 
+def _trial(results: ScenarioResults) -> dict | None:
+    """The break-even beside the named trial plan's MDES (content database, no statistics)."""
+    if results.scenario.trial is None:
+        return None
+    from oppvekst.economics.trial_link import for_trial
+
+    return for_trial(results, results.scenario.trial)
+
+
 async def _form(request: Request) -> dict:
     if request.method != "POST":
         return {}
@@ -151,15 +198,105 @@ async def _form(request: Request) -> dict:
 async def calculator(request: Request):
     form = await _form(request)
     p = {"scenario": form.get("scenario") or template_text(), "effect": form.get("effect", ""),
-         "se": form.get("se", ""), "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
-    ctx: dict = {"p": p, "error": None, "max_draws": MAX_DRAWS}
+         "se": form.get("se", ""), "region": form.get("region", ""), "indicator": form.get("indicator", ""),
+         "name": form.get("name", ""), "draws": form.get("draws", "1000"), "seed": form.get("seed", "2026")}
+    from oppvekst.roles import Role
+    from oppvekst.web import auth
+
+    who = auth.principal(request)
+    ctx: dict = {"p": p, "error": None, "max_draws": MAX_DRAWS, "csrf": auth.csrf_token(request),
+                 "user": who if who.role != Role.PUBLIC else None}
     if form:
         try:
-            sc = _scenario(p["scenario"], p["effect"], p["se"])
+            sc = _scenario(p)
             draws = _draws(_number(p["draws"], "draws", int)) if p["draws"].strip() else None
             seed = _number(p["seed"], "seed", int) if p["seed"].strip() else None
             _, results, mc = payload(sc, draws, seed)
-            ctx.update(_view(results, mc))
+            ctx.update(_view(results, mc), trial=_trial(results))
         except InputError as exc:
             ctx["error"] = str(exc)
     return pages_templates.TemplateResponse(request, "economics/calculator.html", ctx)
+
+
+# --- saved scenarios --------------------------------------------------------------------------------------
+
+def _signed_in(request: Request, csrf: str):
+    """Saving needs an account (any role) and the session's form token: a write is audited under a name."""
+    from oppvekst.roles import Role
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    if p.role == Role.PUBLIC:
+        auth.refuse(request, p, "a signed-in user")
+    auth.check_csrf(request, csrf)
+    return p
+
+
+@pages.post("/utenforregnskap/lagre", response_class=HTMLResponse)
+async def save_page(request: Request):
+    from fastapi.responses import RedirectResponse
+
+    from oppvekst.economics.store import ScenarioStore
+
+    form = await _form(request)
+    p = _signed_in(request, form.get("csrf", ""))
+    try:
+        data = scenario_data(form.get("scenario", ""), form.get("effect", ""), form.get("se", ""),
+                             form.get("region", ""), form.get("indicator", ""))
+        scenario_id = ScenarioStore().save(form.get("name", ""), data, p.name)
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return RedirectResponse(f"/utenforregnskap/scenarier?lagret={scenario_id}", status_code=303)
+
+
+@pages.get("/utenforregnskap/scenarier", response_class=HTMLResponse)
+def saved_page(request: Request):
+    from oppvekst.economics.store import ScenarioStore
+
+    return pages_templates.TemplateResponse(request, "economics/saved.html", {
+        "records": ScenarioStore().list(), "saved": request.query_params.get("lagret")})
+
+
+@pages.get("/utenforregnskap/sammenlign", response_class=HTMLResponse)
+def compare_page(request: Request, id: list[int] = Query(default=[]), draws: int = Query(1000, ge=0, le=MAX_DRAWS),
+                 seed: int = Query(2026)):
+    from oppvekst.economics.store import ScenarioStore, compare
+
+    ctx: dict = {"error": None, "frame": None, "draws": draws, "seed": seed}
+    try:
+        store = ScenarioStore()
+        ctx["frame"] = compare([store.get(i) for i in id], draws, seed)
+    except InputError as exc:
+        ctx["error"] = str(exc)
+    return pages_templates.TemplateResponse(request, "economics/compare.html", ctx)
+
+
+# --- the PDF for the council ------------------------------------------------------------------------------
+
+@pages.api_route("/utenforregnskap/pdf", methods=["GET", "POST"])
+async def pdf_page(request: Request, id: int | None = Query(None, description="a saved scenario")):
+    """POST: the calculator's form, as computed; GET ?id=N: a saved scenario. Computing stores nothing."""
+    from fastapi.responses import Response
+
+    from oppvekst.economics.export import to_pdf
+
+    form = await _form(request)
+    try:
+        if request.method == "GET":
+            if id is None:
+                raise InputError("oppgi id for et lagret scenario / give a saved scenario's id", field="id")
+            from oppvekst.economics.store import ScenarioStore
+
+            rec = ScenarioStore().get(id)
+            sc, draws, seed, name = scenario_from_dict(rec.scenario), 1000, 2026, f"scenario-{rec.id}"
+        else:
+            p = {k: form.get(k, "") for k in ("scenario", "effect", "se", "region", "indicator")}
+            sc, name = _scenario(p), "scenario"
+            draws = _draws(_number(form["draws"], "draws", int)) if form.get("draws", "").strip() else None
+            seed = _number(form["seed"], "seed", int) if form.get("seed", "").strip() else None
+        _, results, mc = payload(sc, draws, seed)
+        trial = _trial(results)
+    except InputError as exc:
+        raise _bad(exc) from None
+    return Response(to_pdf(results, mc, trial), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
