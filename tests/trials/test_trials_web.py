@@ -85,8 +85,10 @@ def test_plans_api_drafts_private_registered_public(client, planners):
     reg = client.post(f"/api/v1/trials/plans/{tid}/register", headers=kari).json()
     public = client.get(f"/api/v1/trials/plans/{tid}").json()
     assert public["registered_hash"] == reg["registered_hash"] and public["status"] == "registered"
+    assert public["owner"] is None and client.get(f"/api/v1/trials/plans/{tid}", headers=ola).json()["owner"] == "kari"
     md = client.get(f"/forsok/plan/{tid}/plan.md")
-    assert md.status_code == 200 and reg["registered_hash"] in md.text
+    assert md.status_code == 200 and reg["registered_hash"] in md.text and "kari" not in md.text
+    assert "kari" not in client.get(f"/forsok/plan/{tid}").text and "kari" not in client.get("/forsok").text
     assert client.get(f"/forsok/plan/{tid}/plan.pdf").content[:4] == b"%PDF"
     bad = client.patch(f"/api/v1/trials/plans/{tid}", json={"design": {**plan["design"], "unit": "x"}}, headers=kari)
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "reason"

@@ -20,9 +20,11 @@ def _value(v) -> str:
     return "" if v is None else str(v)
 
 
-def sections(rec: TrialRecord) -> list[tuple[str, list[tuple[str, str]]]]:
+def sections(rec: TrialRecord, *, with_owner: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
+    """`with_owner=False` leaves out the people (owner, who amended): for the public."""
     plan = rec.plan
-    head = [("Status", rec.status), ("Eier / owner", rec.owner), ("Mal / template", rec.template or "–"),
+    head = [("Status", rec.status), *([("Eier / owner", rec.owner)] if with_owner else []),
+            ("Mal / template", rec.template or "–"),
             ("Tiltak i kunnskapsbasen / measure", plan.measure or "–")]
     if rec.registered_hash:
         head += [("Registrert / registered", rec.registered_at or ""), ("SHA-256 av planen", rec.registered_hash)]
@@ -53,23 +55,24 @@ def sections(rec: TrialRecord) -> list[tuple[str, list[tuple[str, str]]]]:
         out.append((title, rows or [("", "ikke fylt ut / not filled in")]))
     if rec.amendments:
         out.append(("Endringer etter registrering / amendments",
-                    [(a["at"], f"{', '.join(a['steps'])}: {a['reason']} ({a['actor']}; SHA-256 etter: {a['content_hash']})")
+                    [(a["at"], f"{', '.join(a['steps'])}: {a['reason']} ("
+                               + (f"{a['actor']}; " if with_owner else "") + f"SHA-256 etter: {a['content_hash']})")
                      for a in rec.amendments]))
     return out
 
 
-def to_markdown(rec: TrialRecord) -> str:
+def to_markdown(rec: TrialRecord, *, with_owner: bool = True) -> str:
     lines = [f"# {rec.plan.title}", ""]
-    for title, rows in sections(rec):
+    for title, rows in sections(rec, with_owner=with_owner):
         lines += [f"## {title}", ""]
         lines += [f"- **{k}**: {v}" if k else f"- {v}" for k, v in rows]
         lines.append("")
     return "\n".join(lines)
 
 
-def to_html(rec: TrialRecord) -> str:
+def to_html(rec: TrialRecord, *, with_owner: bool = True) -> str:
     body = [f"<h1>{html.escape(rec.plan.title)}</h1>"]
-    for title, rows in sections(rec):
+    for title, rows in sections(rec, with_owner=with_owner):
         body.append(f"<h2>{html.escape(title)}</h2><table>")
         body += [f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows]
         body.append("</table>")
@@ -79,7 +82,7 @@ def to_html(rec: TrialRecord) -> str:
     return f"<!doctype html><html lang='nb'><meta charset='utf-8'><style>{style}</style><body>{''.join(body)}</body></html>"
 
 
-def to_pdf(rec: TrialRecord) -> bytes:
+def to_pdf(rec: TrialRecord, *, with_owner: bool = True) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(rec)).write_pdf()
+    return HTML(string=to_html(rec, with_owner=with_owner)).write_pdf()

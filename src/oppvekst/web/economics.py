@@ -253,8 +253,11 @@ async def save_page(request: Request):
 def saved_page(request: Request):
     from oppvekst.economics.store import ScenarioStore
 
+    from oppvekst.web import auth
+
+    signed_in = auth.principal(request).role.value != "public"     # a person's name only to signed-in users
     return pages_templates.TemplateResponse(request, "economics/saved.html", {
-        "records": ScenarioStore().list(), "saved": request.query_params.get("lagret")})
+        "records": ScenarioStore().list(), "saved": request.query_params.get("lagret"), "signed_in": signed_in})
 
 
 @pages.get("/utenforregnskap/sammenlign", response_class=HTMLResponse)

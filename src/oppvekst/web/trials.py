@@ -141,7 +141,7 @@ def trials_home(request: Request):
     from oppvekst.web import auth
 
     p = auth.principal(request)
-    plans = [r for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
+    plans = [_public(r, p) for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
     return pages_templates.TemplateResponse(request, "trials/home.html", {
         "templates": templates.templates(), "questions": method_choice.methods()["questions"], "plans": plans,
         "user": p if p.role.value != "public" else None, "csrf": auth.csrf_token(request)})
@@ -212,6 +212,11 @@ def _visible(rec, p) -> bool:
     return rec.status != "draft" or p.role.value != "public"
 
 
+def _public(row: dict, p) -> dict:
+    """A plan as the public sees it: without the person who owns it (their name is for signed-in users)."""
+    return row if p.role.value != "public" else {**row, "owner": None}
+
+
 def _may_edit(rec, p) -> bool:
     return p.role.value == "administrator" or (p.role.value != "public" and rec.owner == p.name)
 
@@ -250,14 +255,15 @@ def plans_api(request: Request) -> list[dict]:
     from oppvekst.web import auth
 
     p = auth.principal(request)
-    return [r for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
+    return [_public(r, p) for r in _store().list() if r["status"] != "draft" or p.role.value != "public"]
 
 
 @api.get("/plans/{trial_id}")
 def plan_api(trial_id: int, request: Request) -> dict:
     from oppvekst.web import auth
 
-    return _get_plan(trial_id, auth.principal(request)).to_dict()
+    p = auth.principal(request)
+    return _public(_get_plan(trial_id, p).to_dict(), p)
 
 
 @api.post("/plans", status_code=201)
@@ -301,6 +307,7 @@ def plan_page(trial_id: int, request: Request):
     rec = _get_plan(trial_id, p)
     return pages_templates.TemplateResponse(request, "trials/plan.html", {
         "rec": rec, "plan": rec.plan, "designs": method_choice.methods()["designs"], "may_edit": _may_edit(rec, p),
+        "owner": rec.owner if p.role.value != "public" else None,
         "csrf": auth.csrf_token(request), "error": request.query_params.get("feil")})
 
 
@@ -371,8 +378,9 @@ def plan_markdown(trial_id: int, request: Request):
     from oppvekst.trials.export import to_markdown
     from oppvekst.web import auth
 
-    rec = _get_plan(trial_id, auth.principal(request))
-    return Response(to_markdown(rec), media_type="text/markdown; charset=utf-8",
+    p = auth.principal(request)
+    rec = _get_plan(trial_id, p)
+    return Response(to_markdown(rec, with_owner=p.role.value != "public"), media_type="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="forsok-{trial_id}.md"'})
 
 
@@ -383,6 +391,7 @@ def plan_pdf(trial_id: int, request: Request):
     from oppvekst.trials.export import to_pdf
     from oppvekst.web import auth
 
-    rec = _get_plan(trial_id, auth.principal(request))
-    return Response(to_pdf(rec), media_type="application/pdf",
+    p = auth.principal(request)
+    rec = _get_plan(trial_id, p)
+    return Response(to_pdf(rec, with_owner=p.role.value != "public"), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="forsok-{trial_id}.pdf"'})
