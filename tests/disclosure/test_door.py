@@ -356,6 +356,8 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         + [["--indicator", "neet_15_29", "--base-year", "2015", "--json"]],
         "mission status": [["--json"], []],
         "mission baseline": [["--year", "2022", "--json"], ["--year", "2024"]],
+        # freezes into the content database what it read through the door, then shows it
+        "mission baseline freeze": [["--year", "2022", "--json"], ["--year", "2022"]],
     }
 
 

@@ -28,7 +28,8 @@ LEGACY_VERSION_TABLES = {"alembic_version_access": ("acc0001",), "ev_alembic_ver
 # every module that defines models on content.models.Base (imported by name, so that content needs no
 # import of the capabilities above it; used to compare the migrations with the models)
 MODEL_MODULES = ("oppvekst.content.models", "oppvekst.access.models", "oppvekst.disclosure.models",
-                 "oppvekst.evidence.models", "oppvekst.indicators.asss", "oppvekst.trials.models")
+                 "oppvekst.evidence.models", "oppvekst.indicators.asss", "oppvekst.trials.models",
+                 "oppvekst.mission.models")
 
 _engines: dict[str, Engine] = {}
 _sessions: dict[str, sessionmaker[Session]] = {}
