@@ -283,7 +283,8 @@ def test_every_route_reads_through_the_door_and_shows_nothing_unpublished(world,
     read = {w.split(" ", 2)[2].split("?")[0] for w in tracer.through}
     for url in ("/api/v1/observations", f"/region/{CODE}", "/api/v1/releases", f"/profil/{CODE}",
                 "/api/v1/prepublication/observations", f"/forhandsvisning/{CODE}", "/api/v1/admin/disclosure",
-                "/samfunnsoppdraget", "/api/v1/mission/status", "/api/v1/mission/progress"):
+                "/samfunnsoppdraget", "/samfunnsoppdraget/rapport.pdf", "/api/v1/mission/status",
+                "/api/v1/mission/progress"):
         assert url in read, f"{url} did not read through the door"
 
 
@@ -358,6 +359,7 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         "mission baseline": [["--year", "2022", "--json"], ["--year", "2024"]],
         # freezes into the content database what it read through the door, then shows it
         "mission baseline freeze": [["--year", "2022", "--json"], ["--year", "2022"]],
+        "mission report": [["--pdf", str(tmp / "mission.pdf")]],
     }
 
 
@@ -394,6 +396,7 @@ EXEMPT_COMMANDS = {
     "economics run": "computes the user's own scenario file, no statistics",
     "economics discount": "discount factors from a stated rate or the confirmed R-109 bands, no statistics",
     "economics template": "prints the scenario schema, no statistics",
+    "mission learn": "writes a learning-log entry to the content database, no statistics",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",
@@ -427,7 +430,8 @@ def test_every_command_that_shows_figures_reads_through_the_door(world, monkeypa
     assert not leaks, leaks[:5]
     assert not tracer.outside, f"raw warehouse reads outside the door: {sorted(set(tracer.outside))[:10]}"
     for name in ("show", "profile", "profiles", "barometer", "monitor", "standardise", "releases diff",
-                 "mission progress", "mission status", "mission baseline"):
+                 "mission progress", "mission status", "mission baseline", "mission baseline freeze",
+                 "mission report"):
         assert any(w.startswith(name + " ") for w in tracer.through), f"{name} did not read through the door"
     refused = runner.invoke(app, ["releases", "diff", str(world["bundled"]), str(world["unpub"])])
     assert refused.exit_code == 2 and "no release" in refused.output

@@ -5,6 +5,8 @@ Every figure is read through the door's public view (`open_statistics()`), as th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import typer
 from rich.console import Console
@@ -168,3 +170,42 @@ def baseline_freeze(year: int = typer.Option(..., help="År for 0-punktsmålinge
         _print_json(out)
         return
     _show_baseline({**out, "revision": None})
+
+
+@app.command("report")
+def report_cmd(pdf: Path = typer.Option(..., "--pdf", help="PDF-fil å skrive"),
+               base_year: int = typer.Option(None, "--base-year", help="Basisår (standard 2023)")) -> None:
+    """Statusrapporten som PDF, med samme tall som /samfunnsoppdraget / the annual status report as PDF."""
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview, report
+
+    try:
+        with open_statistics() as reader:
+            data = report.data(reader, base_year=base_year or overview.MISSION_BASE_YEAR)
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(report.to_pdf(data))
+    console.print(f"Skrev {pdf} ({pdf.stat().st_size} byte)")
+
+
+@app.command("learn")
+def learn(initiative: str = typer.Argument(..., help="Satsingens id i porteføljen"),
+          tried: str = typer.Option(..., help="Hva ble prøvd"), learned: str = typer.Option(..., help="Hva ble lært"),
+          changes: str = typer.Option(..., help="Hva endres"),
+          participants: str = typer.Option(None, help="Hvem deltok (også barn og unge: hvem, hvordan)"),
+          date: str = typer.Option(None, help="Dato (YYYY-MM-DD, standard i dag)"), json_out: bool = JsonOpt) -> None:
+    """Før en læringslogg for en satsing (revidert logg) / add a learning-log entry (audited)."""
+    from oppvekst.content.audit import actor
+    from oppvekst.mission import store
+
+    try:
+        entry_id = store.add_learning(initiative, tried=tried, learned=learned, changes=changes, actor=actor(),
+                                      participants=participants, date=date)
+    except InputError as exc:
+        _fail(exc)
+    entry = next(e for e in store.learning(initiative) if e["id"] == entry_id)
+    if json_out:
+        _print_json(entry)
+        return
+    console.print(f"Læringslogg {entry_id} for {initiative} ({entry['date']}) lagret.")
