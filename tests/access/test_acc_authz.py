@@ -42,6 +42,8 @@ def policy(method: str, path: str) -> str:
         return "user"
     if method != "GET" and (path.startswith("/api/v1/trials/plans") or path.startswith("/forsok/plan")):
         return "user"                                    # trial plans: any signed-in planner (owner checked)
+    if method == "POST" and path in ("/api/v1/mission/learning", "/samfunnsoppdraget/laering"):
+        return "user"                                    # learning logs: any signed-in user, audited
     if method == "POST" and path in FORMS_EDIT:
         return "admin_token_in_form"
     if method != "GET" and EVIDENCE_EDIT.match(path):

@@ -84,3 +84,21 @@ def test_the_page_links_the_pdf_and_the_pdf_carries_the_frozen_baseline_and_lear
 def test_a_bad_learning_entry_is_refused_naming_the_field(cli, args, field):
     res = cli("learn", *args)
     assert res.exit_code == 2 and f"field '{field}'" in res.output
+
+
+def test_learning_logs_on_the_web_need_a_signed_in_user(client):
+    from oppvekst.access import users
+    from oppvekst.content import audit
+
+    entry = {"initiative": "digiung", "tried": "Chat med ungdom", "learned": "Kveldsåpent trengs",
+             "changes": "Lengre åpningstid", "participants": "Ti ungdommer i brukerpanelet"}
+    assert client.post("/api/v1/mission/learning", json=entry).status_code == 401
+    users.create_user("ola", "et-langt-passord-for-test", "researcher")
+    head = {"Authorization": f"Bearer {users.issue_token('ola')}"}
+    bad = client.post("/api/v1/mission/learning", json={**entry, "learned": ""}, headers=head)
+    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "learned"
+    res = client.post("/api/v1/mission/learning", json=entry, headers=head)
+    assert res.status_code == 201
+    rows = client.get("/api/v1/mission/learning", params={"initiative": "digiung"}).json()
+    assert [(r["id"], r["author"], r["participants"]) for r in rows] == [(res.json()["id"], "ola", entry["participants"])]
+    assert audit.entries(action="mission_learning_add")[0]["actor"] == "ola"
