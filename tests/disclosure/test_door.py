@@ -209,6 +209,7 @@ WRITE_ROUTES = (
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
     "/forsok/plan", "/api/v1/trials/plans",           # trial plans: content database
     "/api/v1/economics/run", "/utenforregnskap",      # compute the scenario the caller sends, store nothing: no statistics
+    "/api/v1/mission/learning", "/samfunnsoppdraget/laering",  # learning logs: content database, no statistics
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1",
