@@ -44,6 +44,8 @@ def policy(method: str, path: str) -> str:
         return "user"                                    # trial plans: any signed-in planner (owner checked)
     if method == "POST" and path == "/utenforregnskap/lagre":
         return "user"                                    # saving a scenario: any signed-in role
+    if method == "POST" and path in ("/api/v1/mission/learning", "/samfunnsoppdraget/laering"):
+        return "user"                                    # learning logs: any signed-in user, audited
     if method == "POST" and path in FORMS_EDIT:
         return "admin_token_in_form"
     if method != "GET" and EVIDENCE_EDIT.match(path):

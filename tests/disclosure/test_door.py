@@ -224,6 +224,7 @@ WRITE_ROUTES = (
     "/api/v1/trials/randomise",                       # randomises the units the caller sends: no statistics
     "/forsok/plan", "/api/v1/trials/plans",           # trial plans: content database
     "/utenforregnskap",          # the calculator form; its local figures come through deps.warehouse, as the API's above
+    "/api/v1/mission/learning", "/samfunnsoppdraget/laering",  # learning logs: content database, no statistics
 )
 PATH_VALUES = {"code": CODE, "municipality": CODE, "measure_id": "x", "example_id": "1", "outcome_id": "x",
                "study_id": "1", "pseudonym": "x", "username": "admin", "release_id": "1",
@@ -298,7 +299,8 @@ def test_every_route_reads_through_the_door_and_shows_nothing_unpublished(world,
     read = {w.split(" ", 2)[2].split("?")[0] for w in tracer.through}
     for url in ("/api/v1/observations", f"/region/{CODE}", "/api/v1/releases", f"/profil/{CODE}",
                 "/api/v1/prepublication/observations", f"/forhandsvisning/{CODE}", "/api/v1/admin/disclosure",
-                "/samfunnsoppdraget", "/api/v1/mission/status", "/api/v1/mission/progress"):
+                "/samfunnsoppdraget", "/samfunnsoppdraget/rapport.pdf", "/api/v1/mission/status",
+                "/api/v1/mission/progress"):
         assert url in read, f"{url} did not read through the door"
 
 
@@ -374,6 +376,9 @@ def _figure_commands(world, tmp) -> dict[str, list[list[str]]]:
         "economics run": [[_scenario_file(tmp, i), "--json"] for i in inds]
         + [[_scenario_file(tmp, i), "--region", r] for i in inds for r in (CODE, "11")],
         "economics save": [[f"door {i}", _scenario_file(tmp, i), "--json"] for i in inds],
+        # freezes into the content database what it read through the door, then shows it
+        "mission baseline freeze": [["--year", "2022", "--json"], ["--year", "2022"]],
+        "mission report": [["--pdf", str(tmp / "mission.pdf")]],
     }
 
 
@@ -419,6 +424,7 @@ EXEMPT_COMMANDS = {
     "economics compare": "reruns saved scenarios (content database); their local figures were read through the door",
     "economics discount": "discount factors from a stated rate or the confirmed R-109 bands, no statistics",
     "economics template": "prints the scenario schema, no statistics",
+    "mission learn": "writes a learning-log entry to the content database, no statistics",
 }
 EXEMPT_GROUPS = {
     "users": "accounts and tokens (content database)",
@@ -452,7 +458,8 @@ def test_every_command_that_shows_figures_reads_through_the_door(world, monkeypa
     assert not leaks, leaks[:5]
     assert not tracer.outside, f"raw warehouse reads outside the door: {sorted(set(tracer.outside))[:10]}"
     for name in ("show", "profile", "profiles", "barometer", "monitor", "standardise", "releases diff",
-                 "mission progress", "mission status", "mission baseline"):
+                 "mission progress", "mission status", "mission baseline", "mission baseline freeze",
+                 "mission report"):
         assert any(w.startswith(name + " ") for w in tracer.through), f"{name} did not read through the door"
     refused = runner.invoke(app, ["releases", "diff", str(world["bundled"]), str(world["unpub"])])
     assert refused.exit_code == 2 and "no release" in refused.output

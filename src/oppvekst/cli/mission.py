@@ -5,6 +5,8 @@ Every figure is read through the door's public view (`open_statistics()`), as th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import typer
 from rich.console import Console
@@ -101,9 +103,39 @@ def status(base_year: int = typer.Option(None, "--base-year", help="Basisår (st
                                        for g in out["gaps"]]), title="Indikatorhull / indicator gaps"))
 
 
-@app.command("baseline")
-def baseline(year: int = typer.Option(..., help="År for 0-punktsmålingen"), json_out: bool = JsonOpt) -> None:
-    """0-punktsmålingen beregnet fra lageret (ikke lagret) / the baseline, computed, not stored."""
+baseline_app = typer.Typer(help="0-punktsmålingen: vis, frys / the baseline: show, freeze.")
+app.add_typer(baseline_app, name="baseline")
+
+
+def _show_baseline(out: dict) -> None:
+    if not out["stored"]:
+        frame = pd.DataFrame(out["entries"])[["indicator", "region", "year", "age", "value", "release", "note"]]
+        console.print(_table(frame, title=f"0-punktsmåling {out['year']} (ikke lagret)", decimals={"value": 3}))
+    else:
+        console.print(f"[bold]0-punktsmåling {out['year']}[/bold], fryst {out['frozen_at']} av {out['frozen_by']}"
+                      f" (id {out['id']}; utgivelser {', '.join(map(str, out['releases'])) or '–'})"
+                      + (f"; erstattet en tidligere: {out['reason']}" if out.get("reason") else ""))
+        if out.get("revision"):
+            rev = pd.DataFrame(out["revision"])
+            # short headings: the table must fit a terminal
+            table = pd.DataFrame({"indikator": rev["indicator"], "region": rev["region"], "fryst": rev["frozen_value"],
+                                  "nå": rev["current_value"], "diff": rev["difference"],
+                                  "utg.": [f"{a or '–'}→{b or '–'}" for a, b in zip(rev["frozen_release"],
+                                                                                   rev["current_release"])]})
+            if set(rev["region"]) == {"0"}:
+                table = table.drop(columns="region")           # the national baseline: room for the figures
+            console.print(_table(table, title="Fryst og nå / frozen and now",
+                                 decimals={"fryst": 3, "nå": 3, "diff": 3}))
+    console.print(f"· {out['note']}")
+
+
+@baseline_app.callback(invoke_without_command=True)
+def baseline(ctx: typer.Context,
+             year: int = typer.Option(None, help="År (standard: siste fryste)"), json_out: bool = JsonOpt) -> None:
+    """Den fryste 0-punktsmålingen med revisjonen ved siden av; ellers beregnet (ikke lagret) /
+    the frozen baseline beside its revision; where none is frozen, computed and not stored."""
+    if ctx.invoked_subcommand is not None:
+        return
     from oppvekst.disclosure.door import open_statistics
     from oppvekst.mission import overview
 
@@ -115,6 +147,65 @@ def baseline(year: int = typer.Option(..., help="År for 0-punktsmålingen"), js
     if json_out:
         _print_json(out)
         return
-    frame = pd.DataFrame(out["entries"])[["indicator", "region", "year", "age", "value", "release", "note"]]
-    console.print(_table(frame, title=f"0-punktsmåling {year}", decimals={"value": 3}))
-    console.print(f"· {out['note']}")
+    _show_baseline(out)
+
+
+@baseline_app.command("freeze")
+def baseline_freeze(year: int = typer.Option(..., help="År for 0-punktsmålingen"),
+                    replace: str = typer.Option(None, "--replace", help="Erstatt en fryst måling: begrunnelse"),
+                    json_out: bool = JsonOpt) -> None:
+    """Frys 0-punktsmålingen i innholdsdatabasen (revidert logg) / freeze the baseline (audited)."""
+    from oppvekst.content.audit import actor
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview
+
+    try:
+        if replace is not None and not replace.strip():
+            raise InputError("give the reason for replacing the frozen baseline", field="replace")
+        with open_statistics() as reader:
+            out = overview.freeze_baseline(reader, year, actor(), replace_reason=replace)
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    if json_out:
+        _print_json(out)
+        return
+    _show_baseline({**out, "revision": None})
+
+
+@app.command("report")
+def report_cmd(pdf: Path = typer.Option(..., "--pdf", help="PDF-fil å skrive"),
+               base_year: int = typer.Option(None, "--base-year", help="Basisår (standard 2023)")) -> None:
+    """Statusrapporten som PDF, med samme tall som /samfunnsoppdraget / the annual status report as PDF."""
+    from oppvekst.disclosure.door import open_statistics
+    from oppvekst.mission import overview, report
+
+    try:
+        with open_statistics() as reader:
+            data = report.data(reader, base_year=base_year or overview.MISSION_BASE_YEAR)
+    except (InputError, FileNotFoundError) as exc:
+        _fail(exc)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(report.to_pdf(data))
+    console.print(f"Skrev {pdf} ({pdf.stat().st_size} byte)")
+
+
+@app.command("learn")
+def learn(initiative: str = typer.Argument(..., help="Satsingens id i porteføljen"),
+          tried: str = typer.Option(..., help="Hva ble prøvd"), learned: str = typer.Option(..., help="Hva ble lært"),
+          changes: str = typer.Option(..., help="Hva endres"),
+          participants: str = typer.Option(None, help="Hvem deltok (også barn og unge: hvem, hvordan)"),
+          date: str = typer.Option(None, help="Dato (YYYY-MM-DD, standard i dag)"), json_out: bool = JsonOpt) -> None:
+    """Før en læringslogg for en satsing (revidert logg) / add a learning-log entry (audited)."""
+    from oppvekst.content.audit import actor
+    from oppvekst.mission import store
+
+    try:
+        entry_id = store.add_learning(initiative, tried=tried, learned=learned, changes=changes, actor=actor(),
+                                      participants=participants, date=date)
+    except InputError as exc:
+        _fail(exc)
+    entry = next(e for e in store.learning(initiative) if e["id"] == entry_id)
+    if json_out:
+        _print_json(entry)
+        return
+    console.print(f"Læringslogg {entry_id} for {initiative} ({entry['date']}) lagret.")

@@ -29,7 +29,7 @@ LEGACY_VERSION_TABLES = {"alembic_version_access": ("acc0001",), "ev_alembic_ver
 # import of the capabilities above it; used to compare the migrations with the models)
 MODEL_MODULES = ("oppvekst.content.models", "oppvekst.access.models", "oppvekst.disclosure.models",
                  "oppvekst.evidence.models", "oppvekst.indicators.asss", "oppvekst.trials.models",
-                 "oppvekst.economics.models")
+                 "oppvekst.economics.models", "oppvekst.mission.models")
 
 _engines: dict[str, Engine] = {}
 _sessions: dict[str, sessionmaker[Session]] = {}

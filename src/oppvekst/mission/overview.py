@@ -33,9 +33,11 @@ from oppvekst.warehouse.reader import StatisticsReader
 # The status report's default base year: the white paper (kap. 8.2) describes the situation with the
 # 2023 figures ("ti prosent ... i 2023"), the last full year before the mission was launched.
 MISSION_BASE_YEAR = 2023
-BASELINE_NOTE = ("Beregnet fra lageret nå; ikke lagret. Å fryse 0-punktsmålingen i innholdsdatabasen er ikke "
-                 "bygget ennå. / Computed from the warehouse now, not stored: persisting a frozen baseline in "
-                 "the content database is not built yet.")
+BASELINE_NOTE = ("Beregnet fra lageret nå; ikke lagret. Frys den med «oppvekst mission baseline freeze --year Å». / "
+                 "Computed from the warehouse now, not stored: freeze it with `oppvekst mission baseline freeze`.")
+FROZEN_NOTE = ("Fryst 0-punktsmåling: verdiene og utgivelsene den brukte er lagret og endres ikke av nye utgivelser; "
+               "revisjonen ved siden av er beregnet fra lageret nå. / Frozen baseline: a later release never "
+               "changes it; the revision beside it is computed from the warehouse now.")
 
 
 def _clean(x: Any) -> Any:
@@ -185,6 +187,8 @@ def status(reader: StatisticsReader, *, base_year: int = MISSION_BASE_YEAR) -> d
         "goals": [asdict_node(g) for g in tree.goals()],
         "subgoals": subgoals,
         "gaps": [asdict(g) for g in tree.gaps],
+        # the frozen 0-punktsmåling and its revision (None until one is frozen)
+        "baseline": frozen_baseline(reader),
     }
     return _clean(out)
 
@@ -194,10 +198,42 @@ def asdict_node(node: goals_mod.Node) -> dict:
             "horizon": node.horizon, "horizon_year": node.horizon_year}
 
 
-def baseline(reader: StatisticsReader, year: int) -> dict:
-    """The baseline computed now (not frozen in storage: see BASELINE_NOTE)."""
-    b = baseline_mod.freeze(reader, int(year))
-    return _clean({**b.to_dict(), "releases": list(b.releases), "stored": False, "note": BASELINE_NOTE})
+def baseline(reader: StatisticsReader, year: int | None = None, *, db_url: str | None = None) -> dict:
+    """The frozen baseline for `year` (default: the latest frozen) with its revision beside it; where
+    no baseline is frozen for that year, the baseline computed now, marked as not stored."""
+    from oppvekst.mission import store
+
+    stored = store.frozen_baseline(year, db_url=db_url)
+    if stored is None:
+        if year is None:
+            raise InputError("no baseline is frozen yet: oppvekst mission baseline freeze --year YEAR", field="year")
+        b = baseline_mod.freeze(reader, int(year))
+        return _clean({**b.to_dict(), "releases": list(b.releases), "stored": False, "note": BASELINE_NOTE})
+    rev = baseline_mod.revision(stored.baseline, reader)
+    rows = rev.astype(object).where(rev.notna(), None).to_dict(orient="records")
+    for r in rows:
+        r["revised"] = bool(r["revised"])
+    return _clean({**stored.to_dict(), "stored": True, "note": FROZEN_NOTE, "revision": rows,
+                   "revised": any(r["revised"] for r in rows)})
+
+
+def frozen_baseline(reader: StatisticsReader, *, db_url: str | None = None) -> dict | None:
+    """The latest frozen baseline with its revision, for the status page and API (None if none is frozen)."""
+    from oppvekst.mission import store
+
+    if store.frozen_baseline(db_url=db_url) is None:
+        return None
+    return baseline(reader, db_url=db_url)
+
+
+def freeze_baseline(reader: StatisticsReader, year: int, actor: str, *, replace_reason: str | None = None,
+                    db_url: str | None = None) -> dict:
+    """Compute the baseline for `year` from the reader and store it (audited); see store.save_baseline."""
+    from oppvekst.mission import store
+
+    stored = store.save_baseline(baseline_mod.freeze(reader, int(year)), actor, replace_reason=replace_reason,
+                                 db_url=db_url)
+    return _clean({**stored.to_dict(), "stored": True, "note": FROZEN_NOTE})
 
 
 def portfolio() -> dict:

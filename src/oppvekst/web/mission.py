@@ -1,78 +1,73 @@
 """Samfunnsoppdraget (/samfunnsoppdraget) and its JSON API (/api/v1/mission): thin over
-oppvekst.mission.overview, reading the warehouse through the door (`Depends(warehouse)`)."""
+oppvekst.mission.overview and mission.report, reading the warehouse through the door (`Depends(warehouse)`)."""
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from oppvekst.errors import InputError
-from oppvekst.mission import overview
-from oppvekst.reports import charts
+from oppvekst.mission import overview, report
+from oppvekst.roles import Role
 from oppvekst.web.deps import warehouse
 from oppvekst.web.templating import templates
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1/mission", tags=["mission"])
 
-CHART_INDICATOR, CHART_SUBGOAL = "neet_15_29", "wp6"   # Boks 8.3 sub-goal 6: more young people in work or school
-
 
 def _bad(exc: InputError) -> HTTPException:
     return HTTPException(422, {"error": exc.reason, "field": exc.field, "file": exc.file, "row": exc.row})
 
 
-def progress_svg(p: dict) -> str:
-    """The series, its linear trend drawn on to the target year with the projection's prediction
-    interval, the base year as a rule and the target (where there is a number) as a line."""
-    obs = pd.DataFrame(p["series"])
-    layers = [alt.Chart(obs).mark_line(point=True, color=charts.SERIES_COLOURS[0]).encode(
-        x=alt.X("year:Q", title="År", axis=alt.Axis(format="d")), y=alt.Y("value:Q", title="Prosent"),
-        tooltip=["year:Q", alt.Tooltip("value:Q", format=".2f")])]
-    trend = p.get("trend")
-    if trend and trend["model"] == "linear":
-        fit, first = trend["fit"], trend["years_used"][0]
-        end = trend["target_year"] or trend["years_used"][-1]
-        line = pd.DataFrame({"year": [first, end]})
-        line["value"] = fit["intercept"] + fit["slope"] * (line["year"] - first)
-        layers.append(alt.Chart(line).mark_line(color=charts.SERIES_COLOURS[2], strokeDash=[4, 3])
-                      .encode(x="year:Q", y="value:Q"))
-        if fit["prediction_interval"]:
-            lo, hi = fit["prediction_interval"]
-            proj = pd.DataFrame({"year": [end], "value": [fit["projection"]], "lo": [lo], "hi": [hi]})
-            layers.append(alt.Chart(proj).mark_errorbar(color=charts.SERIES_COLOURS[2])
-                          .encode(x="year:Q", y=alt.Y("lo:Q", title="Prosent"), y2="hi:Q"))
-    layers.append(alt.Chart(pd.DataFrame({"year": [p["base_year"]]})).mark_rule(
-        color=charts.SERIES_COLOURS[3]).encode(x="year:Q"))
-    if p.get("target") is not None:
-        layers.append(alt.Chart(pd.DataFrame({"value": [p["target"]]})).mark_rule(
-            color=charts.SERIES_COLOURS[1], strokeDash=[6, 3]).encode(y="value:Q"))
-    return charts.to_svg(alt.layer(*layers).properties(width=520, height=260))
-
-
-def _landscape_rows(port: dict) -> list[dict]:
-    """One row per sub-goal with its cells in age-band order (state gap/single/overlap, initiatives)."""
-    rows: dict[str, dict] = {}
-    for cell in port["landscape"]:
-        rows.setdefault(cell["subgoal"], {"subgoal": cell["subgoal"], "cells": []})["cells"].append(cell)
-    return list(rows.values())
-
-
 @pages.get("/samfunnsoppdraget", response_class=HTMLResponse)
 def mission_page(request: Request, wh=Depends(warehouse)):
-    error = chart = neet = None
-    st = overview.status(wh)
-    try:
-        neet = overview.progress(wh, CHART_INDICATOR, base_year=st["base_year"])
-        chart = progress_svg(neet)
-    except InputError as exc:      # e.g. the indicator is not loaded: the page says so, the rest still shows
-        error = str(exc)
-    port = overview.portfolio()
+    # one dict for the page and the PDF (mission.report.data), so both show the same figures
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
     return templates.TemplateResponse(request, "mission/status.html", {
-        "st": st, "neet": neet, "chart": chart, "error": error, "chart_subgoal": CHART_SUBGOAL,
-        "chart_indicator": CHART_INDICATOR, "port": port, "landscape": _landscape_rows(port)})
+        **report.data(wh), "signed_in": p.role != Role.PUBLIC, "csrf": auth.csrf_token(request)})
+
+
+def _signed_in(request: Request):
+    """Learning logs are written by any signed-in user (the initiative's people), never by the public."""
+    from oppvekst.web import auth
+
+    p = auth.principal(request)
+    if p.role == Role.PUBLIC:
+        auth.refuse(request, p, "a signed-in user")
+    return p
+
+
+def _learn(p, fields: dict) -> int:
+    from oppvekst.mission import store
+
+    return store.add_learning(str(fields.get("initiative") or ""), tried=str(fields.get("tried") or ""),
+                              learned=str(fields.get("learned") or ""), changes=str(fields.get("changes") or ""),
+                              participants=fields.get("participants") or None, date=fields.get("date") or None,
+                              actor=p.name)
+
+
+@pages.post("/samfunnsoppdraget/laering", response_class=HTMLResponse)
+async def learning_form(request: Request):
+    from oppvekst.web import auth
+
+    p = _signed_in(request)
+    form = await request.form()
+    auth.check_csrf(request, str(form.get("csrf", "")))
+    try:
+        _learn(p, {k: str(v) for k, v in form.items()})
+    except InputError as exc:
+        raise _bad(exc) from None
+    return RedirectResponse("/samfunnsoppdraget#learning", status_code=303)
+
+
+@pages.get("/samfunnsoppdraget/rapport.pdf")
+def mission_pdf(wh=Depends(warehouse)) -> Response:
+    """The annual status report as PDF: the same figures as the page."""
+    return Response(report.to_pdf(report.data(wh)), media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="samfunnsoppdraget.pdf"'})
 
 
 @api.get("/status")
@@ -90,6 +85,25 @@ def progress_api(indicator: str, base_year: int, target: float | None = None, ta
             raise InputError("must be increase or decrease", field="direction")
         return overview.progress(wh, indicator, base_year=base_year, region=region, target=target,
                                  target_year=target_year, direction=direction or None)  # type: ignore[arg-type]
+    except InputError as exc:
+        raise _bad(exc) from None
+
+
+@api.get("/learning")
+def learning_api(initiative: str | None = None) -> list[dict]:
+    """The learning-log entries, newest first (of one initiative, or all)."""
+    from oppvekst.mission import store
+
+    return store.learning(initiative)
+
+
+@api.post("/learning", status_code=201)
+def learning_create_api(request: Request, body: dict = Body(..., examples=[{
+        "initiative": "kubu", "tried": "…", "learned": "…", "changes": "…", "participants": "…"}])) -> dict:
+    """Add a learning-log entry (signed-in users; audited)."""
+    p = _signed_in(request)
+    try:
+        return {"id": _learn(p, body)}
     except InputError as exc:
         raise _bad(exc) from None
 
