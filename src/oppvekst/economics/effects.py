@@ -186,6 +186,27 @@ def effect_from_pooled(result, *, baseline_costly: float, effect_on: str, source
                                       evidence_level, "evidence", tuple(notes)), field)
 
 
+def effect_from_evidence(spec: dict, baseline_costly: float, *, field: str = "effect",
+                         db_url: str | None = None) -> ProbabilityEffect:
+    """A scenario's `effect: {from_evidence: {measure, outcome, effect_on}}`: the measure's pooled effect on
+    that outcome in the evidence base (REML, Hartung–Knapp), with its evidence level and k named as the source."""
+    from oppvekst.evidence.store import EvidenceStore
+
+    where = f"{field}.from_evidence"
+    if not isinstance(spec, dict) or not spec.get("measure") or not spec.get("outcome"):
+        raise InputError("name the evidence base's measure and outcome", field=f"{where}.measure")
+    store = EvidenceStore(db_url)
+    try:
+        m = store.measure(str(spec["measure"]))
+    except InputError:
+        raise InputError(f"no measure {spec['measure']!r} in the evidence base", field=f"{where}.measure") from None
+    pooled = store.pooled(m["id"], str(spec["outcome"]), spec.get("measure_type"))
+    source = (f"Kunnskapsbasen: {m['name']} ({m['id']}) → {spec['outcome']}, evidensnivå {m['evidence_level']}"
+              + (f", k = {pooled.k}" if pooled is not None else ""))
+    return effect_from_pooled(pooled, baseline_costly=baseline_costly, effect_on=str(spec.get("effect_on", "costly")),
+                              source=source, evidence_level=m["evidence_level"], field=field)
+
+
 def _checked(effect: ProbabilityEffect, field: str) -> ProbabilityEffect:
     p1 = float(p1_from(effect.estimate, effect.measure, effect.p0))
     if not 0 <= p1 <= 1:

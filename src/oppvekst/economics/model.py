@@ -174,7 +174,9 @@ def build_scenario(data: dict, *, base_dir: Path | None = None,
     figs.append(base_fig.to_dict())
     q0 = base_fig.value
 
-    if effect is None:
+    if effect is None and isinstance(data.get("effect"), dict) and "from_evidence" in data["effect"]:
+        effect = fx.effect_from_evidence(data["effect"]["from_evidence"], q0)
+    elif effect is None:
         effect = fx.effect_from_input(data.get("effect"), q0)
     elif abs(effect.baseline_costly - q0) > 1e-12:
         effect = fx.ProbabilityEffect(**{**effect.__dict__, "baseline_costly": q0})
