@@ -4,7 +4,6 @@ sub-goal (wp6) with its status, and download the status report as PDF."""
 from __future__ import annotations
 
 import pytest
-
 from tests.browser import ARGS, CHROMIUM, live_server, require_chromium
 
 pytestmark = pytest.mark.browser

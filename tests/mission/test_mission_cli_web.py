@@ -6,35 +6,8 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from oppvekst.mission.progress import sdg_progress, series_from_observations
-
-
-@pytest.fixture
-def bundled(bundled_warehouse_path, monkeypatch):
-    monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(bundled_warehouse_path))
-    return bundled_warehouse_path
-
-
-@pytest.fixture
-def cli(bundled):
-    from oppvekst.cli import _register, app
-
-    _register()
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, ["mission", *args])
-
-
-@pytest.fixture
-def client(bundled):
-    from oppvekst.web import deps
-    from oppvekst.web.app import create_app
-
-    deps._shared.cache_clear()
-    yield TestClient(create_app())
-    deps._shared.cache_clear()
 
 
 @pytest.fixture

@@ -6,36 +6,7 @@ import io
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from typer.testing import CliRunner
-
-
-@pytest.fixture
-def bundled(bundled_warehouse_path, monkeypatch):
-    monkeypatch.setenv("OPPVEKST_WAREHOUSE", str(bundled_warehouse_path))
-    yield bundled_warehouse_path
-    from oppvekst.content import db
-    db.dispose()
-
-
-@pytest.fixture
-def cli(bundled):
-    from oppvekst.cli import _register, app
-
-    _register()
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, ["mission", *args])
-
-
-@pytest.fixture
-def client(bundled):
-    from oppvekst.web import deps
-    from oppvekst.web.app import create_app
-
-    deps._shared.cache_clear()
-    yield TestClient(create_app())
-    deps._shared.cache_clear()
 
 
 def _text(pdf: bytes) -> str:

@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-from typer.testing import CliRunner
 
 from oppvekst.content import audit, db
 from oppvekst.disclosure import door
@@ -26,12 +25,8 @@ def copy(bundled_warehouse_path, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def cli(copy):
-    from oppvekst.cli import _register, app
-
-    _register()
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, ["mission", *args])
+def cli(copy, mission):
+    return mission
 
 
 def _revise_neet_2023(path, delta: float) -> int:
@@ -96,10 +91,9 @@ def test_a_second_freeze_needs_a_reason_and_keeps_the_first(cli, copy):
 def test_the_status_api_and_page_show_the_frozen_baseline_and_its_revision(cli, copy):
     from fastapi.testclient import TestClient
 
+    from oppvekst.mission import overview
     from oppvekst.web import deps
     from oppvekst.web.app import create_app
-
-    from oppvekst.mission import overview
 
     with door.open_statistics() as reader:
         assert overview.frozen_baseline(reader) is None
